@@ -1,0 +1,259 @@
+//! `Services`: the store, the engine and the clock, and the steps every command shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use habilis_domain::powers::Actor;
+use habilis_domain::{Change, Key, OrganizationId, Refusal, Timestamp, UserId};
+use habilis_engine::{EngineHost, Snapshot};
+use habilis_store::{AuditDraft, Db, Tx};
+use tokio::sync::{Mutex, watch};
+
+use crate::clock::Clock;
+use crate::error::Error;
+
+/// Who is calling: a person (with the security level of their session or token) or an
+/// application's credential.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Caller {
+    pub user: Option<UserId>,
+    pub application: Option<Key>,
+    /// The level's rank, and its key for the audit trail.
+    pub level: Option<u8>,
+    pub level_name: Option<String>,
+}
+
+impl Caller {
+    pub fn user(user: UserId, level: Option<(u8, String)>) -> Caller {
+        let (level, level_name) = match level {
+            Some((rank, name)) => (Some(rank), Some(name)),
+            None => (None, None),
+        };
+        Caller {
+            user: Some(user),
+            application: None,
+            level,
+            level_name,
+        }
+    }
+
+    pub fn application(application: Key) -> Caller {
+        Caller {
+            user: None,
+            application: Some(application),
+            level: None,
+            level_name: None,
+        }
+    }
+
+    /// The platform itself, for the CLI's bootstrap commands (`init`, `token create`,
+    /// `demo`): these run with access to the database, which is the stronger credential.
+    pub fn system() -> Caller {
+        Caller {
+            user: None,
+            application: None,
+            level: None,
+            level_name: None,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.clone(),
+            application: self.application.clone(),
+            level: self.level,
+        }
+    }
+}
+
+/// A committed change: what it made and the revision it committed.
+#[derive(Clone, Debug)]
+pub struct Committed<T> {
+    pub value: T,
+    pub revision: u64,
+}
+
+/// What an audit event says about a command, beyond who acted.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AuditContext {
+    pub action: &'static str,
+    pub organization: Option<OrganizationId>,
+    pub application: Option<Key>,
+    pub subject_user: Option<UserId>,
+    pub target: Option<String>,
+    pub reason: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+impl AuditContext {
+    pub fn new(action: &'static str) -> AuditContext {
+        AuditContext {
+            action,
+            detail: serde_json::Value::Null,
+            ..AuditContext::default()
+        }
+    }
+}
+
+pub struct Services {
+    pub(crate) db: Db,
+    pub(crate) engine: Arc<EngineHost>,
+    pub(crate) clock: Arc<dyn Clock>,
+    revision: watch::Sender<u64>,
+    catch_up_lock: Mutex<()>,
+}
+
+impl Services {
+    /// Builds the engine from the store and returns the services.
+    pub async fn open(db: Db, clock: Arc<dyn Clock>) -> Result<Arc<Services>, Error> {
+        let engine = Arc::new(EngineHost::new());
+        let (changes, revision) = db.load_changes().await?;
+        engine.apply(revision, &changes);
+        let (sender, _) = watch::channel(engine.revision());
+        Ok(Arc::new(Services {
+            db,
+            engine,
+            clock,
+            revision: sender,
+            catch_up_lock: Mutex::new(()),
+        }))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The current snapshot of the decision engine.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.engine.snapshot()
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.engine.revision()
+    }
+
+    /// Applies to the engine, in order, every change committed since its revision, by this
+    /// server or any other process sharing the database.
+    pub async fn catch_up(&self) -> Result<u64, Error> {
+        let _guard = self.catch_up_lock.lock().await;
+        let batches = self.db.changes_since(self.engine.revision()).await?;
+        for (revision, changes) in batches {
+            self.engine.apply(revision, &changes);
+        }
+        let revision = self.engine.revision();
+        self.revision.send_replace(revision);
+        Ok(revision)
+    }
+
+    /// Follows the store so that changes made by other processes (the CLI, other servers)
+    /// reach this engine.
+    pub fn spawn_follower(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let services = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            loop {
+                interval.tick().await;
+                if let Err(error) = services.catch_up().await {
+                    tracing::warn!(%error, "could not follow the store");
+                }
+            }
+        })
+    }
+
+    /// Waits until the engine has applied `min_revision`, at most `timeout`. A revision the
+    /// store has not committed yet is not waited for longer than that either.
+    pub async fn wait_for(&self, min_revision: u64, timeout: Duration) -> Result<(), Error> {
+        if self.engine.revision() >= min_revision {
+            return Ok(());
+        }
+        let _ = self.catch_up().await;
+        let mut receiver = self.revision.subscribe();
+        let reached = tokio::time::timeout(
+            timeout,
+            receiver.wait_for(|revision| *revision >= min_revision),
+        )
+        .await;
+        match reached {
+            Ok(Ok(_)) => Ok(()),
+            _ if self.engine.revision() >= min_revision => Ok(()),
+            _ => Err(Error::Stale { min_revision }),
+        }
+    }
+
+    pub(crate) fn draft(
+        &self,
+        caller: &Caller,
+        context: &AuditContext,
+        code: Option<&Refusal>,
+    ) -> AuditDraft {
+        AuditDraft {
+            at: self.now(),
+            actor_user: caller.user.clone(),
+            actor_application: caller.application.clone(),
+            actor_level: caller.level_name.clone(),
+            action: context.action.to_owned(),
+            organization: context.organization.clone(),
+            application: context.application.clone(),
+            subject_user: context.subject_user.clone(),
+            target: context.target.clone(),
+            reason: context.reason.clone(),
+            code: code.map(|refusal| refusal.code.as_str().to_owned()),
+            detail: match code {
+                Some(refusal) => {
+                    serde_json::json!({ "refusal": refusal.detail, "request": context.detail })
+                }
+                None => context.detail.clone(),
+            },
+        }
+    }
+
+    /// Commits `changes` with their audit event, then brings the engine up to the new
+    /// revision, so that a decision made after the caller hears of the write sees it.
+    pub(crate) async fn commit(
+        &self,
+        tx: Tx,
+        caller: &Caller,
+        context: &AuditContext,
+        changes: Vec<Change>,
+    ) -> Result<u64, Error> {
+        let draft = self.draft(caller, context, None);
+        let revision = tx.commit_change(draft, changes).await?;
+        self.catch_up().await?;
+        Ok(revision)
+    }
+
+    /// Rolls back, audits the refusal in its own transaction, and returns it as the error.
+    pub(crate) async fn refuse<T>(
+        &self,
+        tx: Tx,
+        caller: &Caller,
+        context: &AuditContext,
+        refusal: Refusal,
+    ) -> Result<T, Error> {
+        tx.rollback().await?;
+        self.record_refusal(caller, context, &refusal).await?;
+        Err(Error::Refused(refusal))
+    }
+
+    /// Audits a refusal that happened outside a write transaction (a read the caller may not
+    /// make).
+    pub(crate) async fn record_refusal(
+        &self,
+        caller: &Caller,
+        context: &AuditContext,
+        refusal: &Refusal,
+    ) -> Result<(), Error> {
+        let draft = self.draft(caller, context, Some(refusal));
+        self.db.record_refusal(draft).await?;
+        tracing::info!(
+            action = context.action,
+            code = refusal.code.as_str(),
+            "refused"
+        );
+        Ok(())
+    }
+}

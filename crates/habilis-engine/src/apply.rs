@@ -1,0 +1,550 @@
+//! `Writer`: applies one `Change` at a time to a snapshot being prepared.
+//!
+//! Each change touches only the records and index entries of the entity it carries (and so
+//! only their shards). Entities arrive as full new states, so every handler first takes the
+//! entity's previous state out of the indexes, then puts the new one in. What only the
+//! writer needs to find the previous state (where a grant, a suspension or a mandate was
+//! filed, which resource slots are free) lives here, outside the published snapshots.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use habilis_domain::{
+    Application, Change, Grant, Key, Mandate, MandateStatus, Membership, Organization, Resource,
+    Scope, Status, Suspension, User, Validity,
+};
+
+use crate::shards::{HashShards, Interner};
+use crate::snapshot::{
+    ApplicationRec, GrantRec, MandateRec, MembershipRec, OrganizationRec, ResourceRec, RoleRec,
+    ScopeRec, Snapshot, SuspensionRec,
+};
+
+/// The writer's own bookkeeping; see the module comment.
+#[derive(Debug, Default)]
+pub(crate) struct Writer {
+    /// Grant id → the user whose list holds the (active) grant.
+    grant_users: HashMap<Arc<str>, u32>,
+    /// Suspension id → the user whose list holds it.
+    suspension_users: HashMap<Arc<str>, u32>,
+    /// Mandate id → (application, mandator, mandatary) where the active mandate is filed.
+    mandate_places: HashMap<Arc<str>, (u32, u32, u32)>,
+    /// Slots of removed resources, reused before new ones so the slot table stays dense.
+    free_slots: Vec<u32>,
+    next_slot: u32,
+}
+
+/// Inserts into a sorted list that may hold duplicates (one entry per grant or mandate).
+fn insert_sorted(list: &mut Vec<u32>, value: u32) {
+    let at = list.partition_point(|x| *x < value);
+    list.insert(at, value);
+}
+
+/// Inserts into a sorted list of distinct values.
+fn insert_unique(list: &mut Vec<u32>, value: u32) {
+    if let Err(at) = list.binary_search(&value) {
+        list.insert(at, value);
+    }
+}
+
+/// Removes one occurrence from a sorted list.
+fn remove_one(list: &mut Vec<u32>, value: u32) {
+    if let Ok(at) = list.binary_search(&value) {
+        list.remove(at);
+    }
+}
+
+fn sorted_ids<'a>(keys: &mut Interner, texts: impl IntoIterator<Item = &'a Key>) -> Box<[u32]> {
+    let mut ids: Vec<u32> = texts.into_iter().map(|k| keys.intern(k.as_str())).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into()
+}
+
+fn intern_scope(keys: &mut Interner, scope: &Scope) -> ScopeRec {
+    match scope {
+        Scope::All => ScopeRec::All,
+        Scope::Matters(matters) => ScopeRec::Matters(sorted_ids(keys, matters)),
+        Scope::Categories(pairs) => {
+            let mut ids: Vec<(u32, u32)> = pairs
+                .iter()
+                .map(|(m, c)| (keys.intern(m.as_str()), keys.intern(c.as_str())))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ScopeRec::Categories(ids.into())
+        }
+    }
+}
+
+/// Moves `id` from the entry of `old` to that of `new` in an index by number or name.
+fn reindex(
+    index: &mut HashShards<Box<str>, Vec<u32>>,
+    old: Option<Box<str>>,
+    new: Option<Box<str>>,
+    id: u32,
+) {
+    if old == new {
+        return;
+    }
+    if let Some(old) = old {
+        index.update(old, |ids| remove_one(ids, id));
+    }
+    if let Some(new) = new {
+        index.update(new, |ids| insert_unique(ids, id));
+    }
+}
+
+impl Writer {
+    pub(crate) fn apply(&mut self, snapshot: &mut Snapshot, change: &Change) {
+        match change {
+            Change::Levels(levels) => snapshot.levels = Arc::new(levels.clone()),
+            Change::Organization(organization) => Self::organization(snapshot, organization),
+            Change::User(user) => Self::user(snapshot, user),
+            Change::SubjectId {
+                application,
+                subject_id,
+                user,
+                present,
+            } => Self::subject_id(snapshot, application, subject_id, user.as_str(), *present),
+            Change::Membership(membership) => Self::membership(snapshot, membership),
+            Change::Application(application) => Self::application(snapshot, application),
+            Change::Subscription {
+                subscription,
+                present,
+            } => {
+                let organization = snapshot
+                    .organization_names
+                    .intern(subscription.organization.as_str());
+                let application = snapshot.keys.intern(subscription.application.as_str());
+                snapshot.subscribers.update(application, |organizations| {
+                    if *present {
+                        insert_unique(organizations, organization);
+                    } else {
+                        remove_one(organizations, organization);
+                    }
+                });
+            }
+            Change::Grant(grant) => self.grant(snapshot, grant),
+            Change::Mandate(mandate) => self.mandate(snapshot, mandate),
+            Change::Suspension(suspension) => self.suspension(snapshot, suspension),
+            Change::Resource(resource) => self.resource(snapshot, resource),
+            Change::ResourceRemoved {
+                application,
+                resource_type,
+                id,
+            } => self.remove_resource(snapshot, application, resource_type, id),
+            // These change who may manage what, not what is allowed: nothing to index.
+            Change::Settings(_)
+            | Change::Operator { .. }
+            | Change::LegalRepresentative { .. }
+            | Change::Designation(_)
+            | Change::Approval(_) => {}
+        }
+    }
+
+    fn organization(snapshot: &mut Snapshot, organization: &Organization) {
+        let id = snapshot.organization_names.intern(organization.id.as_str());
+        let new = OrganizationRec {
+            exists: true,
+            suspended: organization.suspended.is_some(),
+            enterprise_number: organization
+                .enterprise_number
+                .as_ref()
+                .map(|n| n.digits().into()),
+            external_id: organization.external_id.as_deref().map(Into::into),
+        };
+        let (enterprise_number, external_id) =
+            (new.enterprise_number.clone(), new.external_id.clone());
+        let Some(record) = snapshot.organizations.get_mut(id) else {
+            return;
+        };
+        let old = std::mem::replace(record, new);
+        if !old.exists {
+            snapshot.stats.organizations += 1;
+        }
+        reindex(
+            &mut snapshot.organizations_by_enterprise_number,
+            old.enterprise_number,
+            enterprise_number,
+            id,
+        );
+        reindex(
+            &mut snapshot.organizations_by_external_id,
+            old.external_id,
+            external_id,
+            id,
+        );
+    }
+
+    fn user(snapshot: &mut Snapshot, user: &User) {
+        let id = snapshot.user_names.intern(user.id.as_str());
+        let national_number: Option<Box<str>> =
+            user.national_number.as_ref().map(|n| n.digits().into());
+        let email: Option<Box<str>> = user.email.as_ref().map(|e| e.as_str().into());
+        let Some(record) = snapshot.users.get_mut(id) else {
+            return;
+        };
+        if !record.exists {
+            snapshot.stats.users += 1;
+        }
+        record.exists = true;
+        let old_number = std::mem::replace(&mut record.national_number, national_number.clone());
+        let old_email = std::mem::replace(&mut record.email, email.clone());
+        reindex(
+            &mut snapshot.users_by_national_number,
+            old_number,
+            national_number,
+            id,
+        );
+        reindex(&mut snapshot.users_by_email, old_email, email, id);
+    }
+
+    fn subject_id(
+        snapshot: &mut Snapshot,
+        application: &Key,
+        subject_id: &str,
+        user: &str,
+        present: bool,
+    ) {
+        let application = snapshot.keys.intern(application.as_str());
+        // The link is keyed by (application, subject id), whoever it pointed to.
+        if let Some(previous) = snapshot.subject_ids.remove(&application, subject_id)
+            && let Some(record) = snapshot.users.get_mut(previous)
+        {
+            record
+                .subject_ids
+                .retain(|(a, s)| !(*a == application && &**s == subject_id));
+        }
+        if present {
+            let user = snapshot.user_names.intern(user);
+            let subject: Arc<str> = Arc::from(subject_id);
+            snapshot
+                .subject_ids
+                .insert(application, Arc::clone(&subject), user);
+            if let Some(record) = snapshot.users.get_mut(user) {
+                record.subject_ids.push((application, subject));
+            }
+        }
+    }
+
+    fn membership(snapshot: &mut Snapshot, membership: &Membership) {
+        let organization = snapshot
+            .organization_names
+            .intern(membership.organization.as_str());
+        let user = snapshot.user_names.intern(membership.user.as_str());
+        let window = Validity {
+            from: membership.since,
+            until: membership.ended_at,
+        };
+        let Some(record) = snapshot.users.get_mut(user) else {
+            return;
+        };
+        match record
+            .memberships
+            .iter_mut()
+            .find(|m| m.organization == organization)
+        {
+            Some(existing) => existing.window = window,
+            None => record.memberships.push(MembershipRec {
+                organization,
+                window,
+            }),
+        }
+    }
+
+    fn application(snapshot: &mut Snapshot, application: &Application) {
+        let keys = &mut snapshot.keys;
+        let id = keys.intern(application.key.as_str());
+        let owner = snapshot
+            .organization_names
+            .intern(application.owner.as_str());
+        let permissions: Vec<(u32, Key)> = application
+            .permissions
+            .iter()
+            .map(|p| (keys.intern(p.as_str()), p.clone()))
+            .collect();
+        let mut permission_ids: Vec<u32> = permissions.iter().map(|(id, _)| *id).collect();
+        permission_ids.sort_unstable();
+        let mut roles = HashMap::new();
+        for role in &application.roles {
+            let key = keys.intern(role.key.as_str());
+            // `Application::role` finds the first role of a key; later ones never act.
+            if roles.contains_key(&key) {
+                continue;
+            }
+            let record = RoleRec {
+                permissions: sorted_ids(keys, &role.permissions),
+                owned_permissions: sorted_ids(keys, &role.owned_permissions),
+                level: role.level.clone(),
+                scoped: role.scoped,
+            };
+            roles.insert(key, record);
+        }
+        let record = ApplicationRec {
+            key: application.key.clone(),
+            owner,
+            permissions,
+            permission_ids: permission_ids.into(),
+            roles,
+        };
+        if snapshot.applications.insert(id, record).is_none() {
+            snapshot.stats.applications += 1;
+        }
+    }
+
+    fn grant(&mut self, snapshot: &mut Snapshot, grant: &Grant) {
+        self.remove_grant(snapshot, grant.id.as_str());
+        if grant.status != Status::Active {
+            return;
+        }
+        let user = snapshot.user_names.intern(grant.user.as_str());
+        let organization = snapshot
+            .organization_names
+            .intern(grant.organization.as_str());
+        let application = snapshot.keys.intern(grant.application.as_str());
+        let role = snapshot.keys.intern(grant.role.as_str());
+        let scope = intern_scope(&mut snapshot.keys, &grant.scope);
+        let id: Arc<str> = Arc::from(grant.id.as_str());
+        let Some(record) = snapshot.users.get_mut(user) else {
+            return;
+        };
+        record.grants.push(GrantRec {
+            id: Arc::clone(&id),
+            organization,
+            application,
+            role,
+            scope,
+            reach: grant.reach,
+            validity: grant.validity,
+        });
+        snapshot
+            .grant_holders
+            .update((application, organization), |holders| {
+                insert_sorted(holders, user);
+            });
+        self.grant_users.insert(id, user);
+        snapshot.stats.grants += 1;
+    }
+
+    fn remove_grant(&mut self, snapshot: &mut Snapshot, id: &str) {
+        let Some(user) = self.grant_users.remove(id) else {
+            return;
+        };
+        let Some(record) = snapshot.users.get_mut(user) else {
+            return;
+        };
+        let Some(position) = record.grants.iter().position(|g| &*g.id == id) else {
+            return;
+        };
+        // The order of a user's grants does not matter: the deny reason kept is the closest
+        // whatever the order, and any allowing grant may be named.
+        let old = record.grants.swap_remove(position);
+        snapshot
+            .grant_holders
+            .update((old.application, old.organization), |holders| {
+                remove_one(holders, user);
+            });
+        snapshot.stats.grants = snapshot.stats.grants.saturating_sub(1);
+    }
+
+    fn mandate(&mut self, snapshot: &mut Snapshot, mandate: &Mandate) {
+        let id = mandate.id.as_str();
+        if let Some((application, mandator, mandatary)) = self.mandate_places.remove(id) {
+            snapshot.mandates.update((application, mandator), |list| {
+                list.retain(|m| &*m.id != id)
+            });
+            snapshot
+                .mandators
+                .update((application, mandatary), |list| remove_one(list, mandator));
+        }
+        // Only an active mandate can be in force.
+        if mandate.status != MandateStatus::Active {
+            return;
+        }
+        let application = snapshot.keys.intern(mandate.application.as_str());
+        let mandator = snapshot
+            .organization_names
+            .intern(mandate.mandator.as_str());
+        let mandatary = snapshot
+            .organization_names
+            .intern(mandate.mandatary.as_str());
+        let scope = intern_scope(&mut snapshot.keys, &mandate.scope);
+        let id: Arc<str> = Arc::from(id);
+        let record = MandateRec {
+            id: Arc::clone(&id),
+            mandatary,
+            scope,
+            validity: mandate.validity,
+        };
+        snapshot
+            .mandates
+            .update((application, mandator), |list| list.push(record));
+        snapshot.mandators.update((application, mandatary), |list| {
+            insert_sorted(list, mandator)
+        });
+        self.mandate_places
+            .insert(id, (application, mandator, mandatary));
+    }
+
+    fn suspension(&mut self, snapshot: &mut Snapshot, suspension: &Suspension) {
+        let id = suspension.id.as_str();
+        if let Some(previous) = self.suspension_users.remove(id)
+            && let Some(record) = snapshot.users.get_mut(previous)
+        {
+            record.suspensions.retain(|s| &*s.id != id);
+        }
+        // Lifted suspensions stay: a question may be about a moment before the lifting.
+        let user = snapshot.user_names.intern(suspension.user.as_str());
+        let application = suspension
+            .application
+            .as_ref()
+            .map(|a| snapshot.keys.intern(a.as_str()));
+        let id: Arc<str> = Arc::from(id);
+        let Some(record) = snapshot.users.get_mut(user) else {
+            return;
+        };
+        record.suspensions.push(SuspensionRec {
+            id: Arc::clone(&id),
+            application,
+            window: Validity {
+                from: suspension.at,
+                until: suspension.lifted.as_ref().map(|lifted| lifted.at),
+            },
+        });
+        self.suspension_users.insert(id, user);
+    }
+
+    fn resource(&mut self, snapshot: &mut Snapshot, resource: &Resource) {
+        let application = snapshot.keys.intern(resource.application.as_str());
+        let resource_type = snapshot.keys.intern(resource.resource_type.as_str());
+        let organization = snapshot
+            .organization_names
+            .intern(resource.organization.as_str());
+        let matter = resource
+            .matter
+            .as_ref()
+            .map(|m| snapshot.keys.intern(m.as_str()));
+        let category = resource
+            .category
+            .as_ref()
+            .map(|c| snapshot.keys.intern(c.as_str()));
+        let owner = resource
+            .owner
+            .as_ref()
+            .map(|o| snapshot.user_names.intern(o.as_str()));
+        let known = snapshot
+            .resource_keys
+            .get(&(application, resource_type), &resource.id)
+            .copied();
+        let (slot, id) = match known {
+            Some(slot) => {
+                let old = snapshot.resources.get_mut(slot).and_then(Option::take);
+                let id = match old {
+                    Some(old) => {
+                        unplace(snapshot, &old, slot);
+                        old.id
+                    }
+                    None => Arc::from(resource.id.as_str()),
+                };
+                (slot, id)
+            }
+            None => {
+                let slot = self.free_slots.pop().unwrap_or_else(|| {
+                    let slot = self.next_slot;
+                    self.next_slot = self.next_slot.saturating_add(1);
+                    slot
+                });
+                let id: Arc<str> = Arc::from(resource.id.as_str());
+                snapshot
+                    .resource_keys
+                    .insert((application, resource_type), Arc::clone(&id), slot);
+                snapshot.stats.resources += 1;
+                (slot, id)
+            }
+        };
+        let record = ResourceRec {
+            application,
+            resource_type,
+            id,
+            organization,
+            matter,
+            category,
+            owner,
+        };
+        place(snapshot, &record, slot);
+        if let Some(entry) = snapshot.resources.get_mut(slot) {
+            *entry = Some(record);
+        }
+    }
+
+    fn remove_resource(
+        &mut self,
+        snapshot: &mut Snapshot,
+        application: &Key,
+        resource_type: &Key,
+        id: &str,
+    ) {
+        let (Some(application), Some(resource_type)) = (
+            snapshot.keys.get(application.as_str()),
+            snapshot.keys.get(resource_type.as_str()),
+        ) else {
+            return;
+        };
+        let Some(slot) = snapshot
+            .resource_keys
+            .remove(&(application, resource_type), id)
+        else {
+            return;
+        };
+        if let Some(old) = snapshot.resources.get_mut(slot).and_then(Option::take) {
+            unplace(snapshot, &old, slot);
+        }
+        self.free_slots.push(slot);
+        snapshot.stats.resources = snapshot.stats.resources.saturating_sub(1);
+    }
+}
+
+/// Files a resource's slot under its place, and the place under its organisation.
+fn place(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
+    let mut first = false;
+    snapshot
+        .resources_by_place
+        .update(resource.place(), |slots| {
+            first = slots.is_empty();
+            insert_unique(slots, slot);
+        });
+    if first {
+        let pair = (resource.matter, resource.category);
+        snapshot.places.update(
+            (
+                resource.application,
+                resource.resource_type,
+                resource.organization,
+            ),
+            |pairs| pairs.push(pair),
+        );
+    }
+}
+
+/// Undoes `place`; a place left empty leaves its organisation's list.
+fn unplace(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
+    let mut emptied = false;
+    snapshot
+        .resources_by_place
+        .update(resource.place(), |slots| {
+            remove_one(slots, slot);
+            emptied = slots.is_empty();
+        });
+    if emptied {
+        let pair = (resource.matter, resource.category);
+        snapshot.places.update(
+            (
+                resource.application,
+                resource.resource_type,
+                resource.organization,
+            ),
+            |pairs| pairs.retain(|p| *p != pair),
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! Copy-on-write containers split into shards, and the string interner built on them.
+//!
+//! A snapshot is immutable once published, yet the next one must be ready within a
+//! millisecond of a change. Every container here is a fixed number of shards, each behind an
+//! `Arc`: cloning a container clones only the shard pointers, and changing one entry clones
+//! the one shard that holds it (`Arc::make_mut`), never the whole world. Within one batch a
+//! shard is cloned at most once, since after the first clone the batch owns it alone.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+/// How many shards the large containers (users, grants, resources) use: enough that a
+/// shard of a world with a million entries holds a few thousand, cheap to clone.
+pub(crate) const LARGE: usize = 256;
+/// How many shards the small containers (applications, subscriptions) use.
+pub(crate) const SMALL: usize = 16;
+
+/// The shard of a key. The hasher has fixed keys, so a key lands in the same shard in
+/// every snapshot; the maps inside the shards keep std's randomly keyed hashing.
+fn shard_of<Q: Hash + ?Sized>(key: &Q, count: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    // `count` is a small constant; the remainder is below it and fits any usize.
+    (hasher.finish() % count.max(1) as u64) as usize
+}
+
+/// Whether a value holds nothing and its entry can go, so that emptied lists do not
+/// linger in the maps.
+pub(crate) trait Vacant {
+    fn is_vacant(&self) -> bool;
+}
+
+impl<T> Vacant for Vec<T> {
+    fn is_vacant(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+/// A fixed number of shards behind `Arc`s.
+#[derive(Clone, Debug)]
+struct Shards<S> {
+    shards: Vec<Arc<S>>,
+}
+
+impl<S: Clone + Default> Shards<S> {
+    fn new(count: usize) -> Shards<S> {
+        Shards {
+            shards: (0..count.max(1)).map(|_| Arc::new(S::default())).collect(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.shards.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&S> {
+        self.shards.get(index).map(|shard| &**shard)
+    }
+
+    /// The shard to change, cloned first when a published snapshot still shares it.
+    fn get_mut(&mut self, index: usize) -> Option<&mut S> {
+        self.shards.get_mut(index).map(Arc::make_mut)
+    }
+}
+
+/// A map split into shards by the hash of its key.
+#[derive(Clone, Debug)]
+pub(crate) struct HashShards<K, V> {
+    shards: Shards<HashMap<K, V>>,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
+    pub(crate) fn new(count: usize) -> HashShards<K, V> {
+        HashShards {
+            shards: Shards::new(count),
+        }
+    }
+
+    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
+        shard_of(key, self.shards.count())
+    }
+
+    pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.shards.get(self.shard(key))?.get(key)
+    }
+
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let index = self.shard(&key);
+        self.shards.get_mut(index)?.insert(key, value)
+    }
+
+    /// Changes the value of `key` (a default one when absent) and drops the entry when it is
+    /// left vacant.
+    pub(crate) fn update(&mut self, key: K, change: impl FnOnce(&mut V))
+    where
+        V: Default + Vacant,
+    {
+        let index = self.shard(&key);
+        let Some(shard) = self.shards.get_mut(index) else {
+            return;
+        };
+        let value = shard.entry(key.clone()).or_default();
+        change(value);
+        if value.is_vacant() {
+            shard.remove(&key);
+        }
+    }
+}
+
+/// A map keyed by a small part `P` and a name, split into shards by both. Inside a shard the
+/// names are grouped by part, so a lookup by `(&P, &str)` needs no allocation.
+#[derive(Clone, Debug)]
+pub(crate) struct NamedShards<P, V> {
+    shards: Shards<HashMap<P, HashMap<Arc<str>, V>>>,
+}
+
+impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
+    pub(crate) fn new(count: usize) -> NamedShards<P, V> {
+        NamedShards {
+            shards: Shards::new(count),
+        }
+    }
+
+    fn shard(&self, part: &P, name: &str) -> usize {
+        shard_of(&(part, name), self.shards.count())
+    }
+
+    pub(crate) fn get(&self, part: &P, name: &str) -> Option<&V> {
+        self.shards
+            .get(self.shard(part, name))?
+            .get(part)?
+            .get(name)
+    }
+
+    pub(crate) fn insert(&mut self, part: P, name: Arc<str>, value: V) -> Option<V> {
+        let index = self.shard(&part, &name);
+        self.shards
+            .get_mut(index)?
+            .entry(part)
+            .or_default()
+            .insert(name, value)
+    }
+
+    pub(crate) fn remove(&mut self, part: &P, name: &str) -> Option<V> {
+        self.get(part, name)?;
+        let index = self.shard(part, name);
+        let shard = self.shards.get_mut(index)?;
+        let names = shard.get_mut(part)?;
+        let removed = names.remove(name);
+        if names.is_empty() {
+            shard.remove(part);
+        }
+        removed
+    }
+}
+
+/// A vector indexed by dense `u32` ids, dealt round-robin over the shards: id `i` lives in
+/// shard `i % count` at position `i / count`, so shards stay even without hashing.
+#[derive(Clone, Debug)]
+pub(crate) struct DenseShards<V> {
+    shards: Shards<Vec<V>>,
+}
+
+impl<V: Clone + Default> DenseShards<V> {
+    pub(crate) fn new(count: usize) -> DenseShards<V> {
+        DenseShards {
+            shards: Shards::new(count),
+        }
+    }
+
+    fn place(&self, id: u32) -> (usize, usize) {
+        let id = id as usize;
+        let count = self.shards.count();
+        (id % count, id / count)
+    }
+
+    /// The value of `id`; `None` for an id never written, which readers take as the default.
+    pub(crate) fn get(&self, id: u32) -> Option<&V> {
+        let (shard, position) = self.place(id);
+        self.shards.get(shard)?.get(position)
+    }
+
+    /// The value of `id` to change, created with the default when new.
+    pub(crate) fn get_mut(&mut self, id: u32) -> Option<&mut V> {
+        let (shard, position) = self.place(id);
+        let shard = self.shards.get_mut(shard)?;
+        if shard.len() <= position {
+            shard.resize(position + 1, V::default());
+        }
+        shard.get_mut(position)
+    }
+}
+
+/// Turns names (user ids, organisation ids, keys) into dense `u32` ids, so that the indexes
+/// hold four bytes instead of a string and compare ids instead of text. Names are never
+/// forgotten: an id stays valid for the life of the engine.
+#[derive(Clone, Debug)]
+pub(crate) struct Interner {
+    ids: HashShards<Arc<str>, u32>,
+    names: DenseShards<Arc<str>>,
+    len: u32,
+}
+
+/// An id no interned name ever gets: it stands for a name that was never seen, which
+/// compares unequal to every known one.
+pub(crate) const UNSEEN: u32 = u32::MAX;
+
+impl Interner {
+    pub(crate) fn new(count: usize) -> Interner {
+        Interner {
+            ids: HashShards::new(count),
+            names: DenseShards::new(count),
+            len: 0,
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        self.ids.get(name).copied()
+    }
+
+    /// The id of `name`, or `UNSEEN` when the name was never interned.
+    pub(crate) fn get_or_unseen(&self, name: &str) -> u32 {
+        self.get(name).unwrap_or(UNSEEN)
+    }
+
+    pub(crate) fn name(&self, id: u32) -> Option<&Arc<str>> {
+        self.names.get(id)
+    }
+
+    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+        if let Some(id) = self.get(name) {
+            return id;
+        }
+        let id = self.len;
+        // Four billion names exhaust memory long before the counter; saturating keeps the
+        // sentinel out of reach without a panic path.
+        self.len = self.len.saturating_add(1).min(UNSEEN - 1);
+        let name: Arc<str> = Arc::from(name);
+        if let Some(slot) = self.names.get_mut(id) {
+            *slot = Arc::clone(&name);
+        }
+        self.ids.insert(name, id);
+        id
+    }
+}

@@ -1,0 +1,825 @@
+//! `Snapshot`: one immutable, indexed picture of the world, and every question it answers.
+//!
+//! The records hold interned ids, not strings. Each question follows
+//! `habilis_domain::decision` step by step (the same resolutions, the same order of checks,
+//! the same choice of deny reason); only the lookups differ. The reverse questions narrow
+//! the candidates with an index, then put each candidate to the same `allow`, so that they
+//! can never disagree with the forward one.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
+use habilis_domain::{
+    Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, Reach, Timestamp,
+    UserId, Validity,
+};
+
+use crate::EngineStats;
+use crate::shards::{DenseShards, HashShards, Interner, LARGE, NamedShards, SMALL};
+
+/// A grant or mandate scope over interned keys; lists are sorted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ScopeRec {
+    All,
+    Matters(Box<[u32]>),
+    Categories(Box<[(u32, u32)]>),
+}
+
+impl ScopeRec {
+    /// `Scope::covers` over interned keys: a resource outside the taxonomy (no matter) is
+    /// covered only by `All`.
+    pub(crate) fn covers(&self, matter: Option<u32>, category: Option<u32>) -> bool {
+        match self {
+            ScopeRec::All => true,
+            ScopeRec::Matters(matters) => matter.is_some_and(|m| matters.binary_search(&m).is_ok()),
+            ScopeRec::Categories(pairs) => match (matter, category) {
+                (Some(m), Some(c)) => pairs.binary_search(&(m, c)).is_ok(),
+                _ => false,
+            },
+        }
+    }
+}
+
+/// An active grant, kept in its user's list. Grants of any other status can never be in
+/// force, so they are not kept at all; expired ones stay, since `at` may be in the past.
+#[derive(Clone, Debug)]
+pub(crate) struct GrantRec {
+    pub(crate) id: Arc<str>,
+    pub(crate) organization: u32,
+    pub(crate) application: u32,
+    pub(crate) role: u32,
+    pub(crate) scope: ScopeRec,
+    pub(crate) reach: Reach,
+    pub(crate) validity: Validity,
+}
+
+/// A membership; its window `[since, ended_at)` is a `Validity`.
+#[derive(Clone, Debug)]
+pub(crate) struct MembershipRec {
+    pub(crate) organization: u32,
+    pub(crate) window: Validity,
+}
+
+/// A suspension, lifted or not; its window `[at, lifted)` is a `Validity`.
+#[derive(Clone, Debug)]
+pub(crate) struct SuspensionRec {
+    pub(crate) id: Arc<str>,
+    /// `None`: platform-wide.
+    pub(crate) application: Option<u32>,
+    pub(crate) window: Validity,
+}
+
+/// Everything the decision needs about one user, in one place so that a check costs one
+/// lookup. A record exists for every user id ever named; `exists` says whether the user
+/// itself was registered.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct UserRec {
+    pub(crate) exists: bool,
+    /// Kept to take the user out of the indexes by number and e-mail when they change.
+    pub(crate) national_number: Option<Box<str>>,
+    pub(crate) email: Option<Box<str>>,
+    pub(crate) grants: Vec<GrantRec>,
+    pub(crate) memberships: Vec<MembershipRec>,
+    pub(crate) suspensions: Vec<SuspensionRec>,
+    /// (application, subject id) linked to this user.
+    pub(crate) subject_ids: Vec<(u32, Arc<str>)>,
+}
+
+impl UserRec {
+    fn is_member(&self, organization: u32, at: Timestamp) -> bool {
+        self.memberships
+            .iter()
+            .any(|m| m.organization == organization && m.window.contains(at))
+    }
+
+    fn is_suspended(&self, application: u32, at: Timestamp) -> bool {
+        self.suspensions.iter().any(|s| {
+            s.window.contains(at)
+                && s.application
+                    .is_none_or(|suspended| suspended == application)
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OrganizationRec {
+    pub(crate) exists: bool,
+    /// Suspension of an organisation is not time-bound in the model: it holds while set.
+    pub(crate) suspended: bool,
+    pub(crate) enterprise_number: Option<Box<str>>,
+    pub(crate) external_id: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct RoleRec {
+    pub(crate) permissions: Box<[u32]>,
+    pub(crate) owned_permissions: Box<[u32]>,
+    pub(crate) level: Option<Key>,
+    pub(crate) scoped: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ApplicationRec {
+    pub(crate) key: Key,
+    pub(crate) owner: u32,
+    /// The permissions in key order, for `search_actions`.
+    pub(crate) permissions: Vec<(u32, Key)>,
+    /// The same ids sorted, for membership tests.
+    pub(crate) permission_ids: Box<[u32]>,
+    /// By role key; the first role of a key wins, as `Application::role` finds it.
+    pub(crate) roles: HashMap<u32, RoleRec>,
+}
+
+impl ApplicationRec {
+    fn has_permission(&self, action: u32) -> bool {
+        self.permission_ids.binary_search(&action).is_ok()
+    }
+}
+
+/// An active mandate, kept under (application, mandator).
+#[derive(Clone, Debug)]
+pub(crate) struct MandateRec {
+    pub(crate) id: Arc<str>,
+    pub(crate) mandatary: u32,
+    pub(crate) scope: ScopeRec,
+    pub(crate) validity: Validity,
+}
+
+/// A registered resource.
+#[derive(Clone, Debug)]
+pub(crate) struct ResourceRec {
+    pub(crate) application: u32,
+    pub(crate) resource_type: u32,
+    pub(crate) id: Arc<str>,
+    pub(crate) organization: u32,
+    pub(crate) matter: Option<u32>,
+    pub(crate) category: Option<u32>,
+    pub(crate) owner: Option<u32>,
+}
+
+impl ResourceRec {
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            application: self.application,
+            resource_type: self.resource_type,
+            organization: self.organization,
+            matter: self.matter,
+            category: self.category,
+        }
+    }
+}
+
+/// Where a resource sits for reverse search: the resources of one type of one application
+/// of one organisation with one subject-matter and category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Place {
+    pub(crate) application: u32,
+    pub(crate) resource_type: u32,
+    pub(crate) organization: u32,
+    pub(crate) matter: Option<u32>,
+    pub(crate) category: Option<u32>,
+}
+
+/// A resource as the decision sees it (`decision::ResourceAttributes` over interned ids).
+/// A matter or category that no one ever named is `Some(UNSEEN)`: it matches no scope.
+#[derive(Clone, Copy, Debug)]
+struct Target {
+    organization: u32,
+    matter: Option<u32>,
+    category: Option<u32>,
+    owner: Option<u32>,
+}
+
+impl Target {
+    fn of(resource: &ResourceRec) -> Target {
+        Target {
+            organization: resource.organization,
+            matter: resource.matter,
+            category: resource.category,
+            owner: resource.owner,
+        }
+    }
+}
+
+/// An immutable picture of the world at one revision, with the indexes that answer
+/// decisions. Cheap to clone: every container is a vector of shared shards.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub(crate) revision: u64,
+    pub(crate) levels: Arc<Levels>,
+    pub(crate) stats: EngineStats,
+
+    /// Application keys, roles, actions, subject-matters, categories, resource types.
+    pub(crate) keys: Interner,
+    pub(crate) user_names: Interner,
+    pub(crate) organization_names: Interner,
+
+    pub(crate) users: DenseShards<UserRec>,
+    pub(crate) organizations: DenseShards<OrganizationRec>,
+    pub(crate) applications: HashShards<u32, ApplicationRec>,
+
+    pub(crate) users_by_national_number: HashShards<Box<str>, Vec<u32>>,
+    pub(crate) users_by_email: HashShards<Box<str>, Vec<u32>>,
+    pub(crate) organizations_by_enterprise_number: HashShards<Box<str>, Vec<u32>>,
+    pub(crate) organizations_by_external_id: HashShards<Box<str>, Vec<u32>>,
+    /// (application, subject id) → user.
+    pub(crate) subject_ids: NamedShards<u32, u32>,
+
+    /// Application → subscribed organisations, sorted.
+    pub(crate) subscribers: HashShards<u32, Vec<u32>>,
+    /// (application, mandator) → active mandates.
+    pub(crate) mandates: HashShards<(u32, u32), Vec<MandateRec>>,
+    /// (application, mandatary) → mandators, one entry per active mandate, sorted.
+    pub(crate) mandators: HashShards<(u32, u32), Vec<u32>>,
+    /// (application, organisation) → holders of active grants there, one entry per grant,
+    /// sorted: the candidates of subject search.
+    pub(crate) grant_holders: HashShards<(u32, u32), Vec<u32>>,
+
+    /// (application, resource type) and id → slot.
+    pub(crate) resource_keys: NamedShards<(u32, u32), u32>,
+    /// Slot → resource; freed slots are `None` until reused.
+    pub(crate) resources: DenseShards<Option<ResourceRec>>,
+    /// Place → slots, sorted: the candidates of resource search.
+    pub(crate) resources_by_place: HashShards<Place, Vec<u32>>,
+    /// (application, resource type, organisation) → the (matter, category) pairs that have
+    /// resources there, so that a search visits only places that exist.
+    pub(crate) places: HashShards<(u32, u32, u32), Vec<(Option<u32>, Option<u32>)>>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Snapshot {
+        Snapshot {
+            revision: 0,
+            levels: Arc::new(Levels::default()),
+            stats: EngineStats::default(),
+            keys: Interner::new(SMALL),
+            user_names: Interner::new(LARGE),
+            organization_names: Interner::new(LARGE),
+            users: DenseShards::new(LARGE),
+            organizations: DenseShards::new(LARGE),
+            applications: HashShards::new(SMALL),
+            users_by_national_number: HashShards::new(LARGE),
+            users_by_email: HashShards::new(LARGE),
+            organizations_by_enterprise_number: HashShards::new(LARGE),
+            organizations_by_external_id: HashShards::new(LARGE),
+            subject_ids: NamedShards::new(LARGE),
+            subscribers: HashShards::new(SMALL),
+            mandates: HashShards::new(LARGE),
+            mandators: HashShards::new(LARGE),
+            grant_holders: HashShards::new(LARGE),
+            resource_keys: NamedShards::new(LARGE),
+            resources: DenseShards::new(LARGE),
+            resources_by_place: HashShards::new(LARGE),
+            places: HashShards::new(LARGE),
+        }
+    }
+}
+
+/// How close a denial is to allowing; higher is closer. The same order as the reference
+/// evaluator: `step_up` (a lower rank is closer), `not_owner`, `outside_scope`.
+fn closeness(reason: &DenyReason) -> u16 {
+    match reason {
+        DenyReason::StepUp { rank } => 1000 - u16::from(*rank),
+        DenyReason::NotOwner => 3,
+        DenyReason::OutsideScope => 2,
+        _ => 1,
+    }
+}
+
+/// Keeps the closer of two denials; on a tie the first, as the reference does.
+fn closer(best: Option<DenyReason>, candidate: DenyReason) -> DenyReason {
+    match best {
+        Some(current) if closeness(&candidate) <= closeness(&current) => current,
+        _ => candidate,
+    }
+}
+
+impl Snapshot {
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub fn levels(&self) -> &Levels {
+        &self.levels
+    }
+
+    pub fn stats(&self) -> EngineStats {
+        self.stats
+    }
+
+    fn user(&self, user: u32) -> Option<&UserRec> {
+        self.users.get(user)
+    }
+
+    fn user_exists(&self, user: u32) -> bool {
+        self.user(user).is_some_and(|u| u.exists)
+    }
+
+    fn is_organization_suspended(&self, organization: u32) -> bool {
+        self.organizations
+            .get(organization)
+            .is_some_and(|o| o.suspended)
+    }
+
+    fn is_subscribed(&self, organization: u32, application: u32) -> bool {
+        self.subscribers
+            .get(&application)
+            .is_some_and(|orgs| orgs.binary_search(&organization).is_ok())
+    }
+
+    fn application(&self, key: &str) -> Option<(u32, &ApplicationRec)> {
+        let id = self.keys.get(key)?;
+        Some((id, self.applications.get(&id)?))
+    }
+
+    /// `World::role_rank`: 0 for no level, `u8::MAX` for a level that does not exist.
+    fn role_rank(&self, role: &RoleRec) -> u8 {
+        match &role.level {
+            None => 0,
+            Some(key) => self
+                .levels
+                .by_key(key.as_str())
+                .map_or(u8::MAX, |level| level.rank),
+        }
+    }
+
+    /// Among users registered under one number or e-mail, the one first in id order, as the
+    /// reference's scan in id order finds it.
+    fn first_user(&self, users: Option<&Vec<u32>>) -> Option<u32> {
+        users?
+            .iter()
+            .copied()
+            .min_by(|a, b| self.user_names.name(*a).cmp(&self.user_names.name(*b)))
+    }
+
+    fn first_organization(&self, organizations: Option<&Vec<u32>>) -> Option<u32> {
+        organizations?.iter().copied().min_by(|a, b| {
+            self.organization_names
+                .name(*a)
+                .cmp(&self.organization_names.name(*b))
+        })
+    }
+
+    /// `World::resolve_user` over the indexes.
+    fn find_user(&self, name: &str, application: Option<&str>) -> Option<u32> {
+        if let Some(user) = self.user_names.get(name)
+            && self.user_exists(user)
+        {
+            return Some(user);
+        }
+        if let Some(application) = application
+            && let Some(application) = self.keys.get(application)
+            && let Some(user) = self.subject_ids.get(&application, name)
+        {
+            // A subject id linked to an unknown user names no one; the reference does not
+            // try the other forms either.
+            return self.user_exists(*user).then_some(*user);
+        }
+        if let Ok(number) = NationalNumber::parse(name) {
+            return self.first_user(self.users_by_national_number.get(number.digits()));
+        }
+        if let Ok(email) = Email::parse(name) {
+            return self.first_user(self.users_by_email.get(email.as_str()));
+        }
+        None
+    }
+
+    /// `World::resolve_organization` over the indexes.
+    fn find_organization(&self, name: &str) -> Option<u32> {
+        if let Some(organization) = self.organization_names.get(name)
+            && self
+                .organizations
+                .get(organization)
+                .is_some_and(|o| o.exists)
+        {
+            return Some(organization);
+        }
+        if let Ok(number) = EnterpriseNumber::parse(name) {
+            return self
+                .first_organization(self.organizations_by_enterprise_number.get(number.digits()));
+        }
+        self.first_organization(self.organizations_by_external_id.get(name))
+    }
+
+    fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
+        let resource_type = self.keys.get(resource_type)?;
+        let slot = self.resource_keys.get(&(application, resource_type), id)?;
+        self.resources.get(*slot)?.as_ref()
+    }
+
+    /// `decision::resolve_resource` over the indexes.
+    fn resolve_target(
+        &self,
+        application_id: u32,
+        application: &ApplicationRec,
+        resource_type: &str,
+        resource_id: &str,
+        overrides: &ResourceOverrides,
+    ) -> Option<Target> {
+        let registered = self.registered(application_id, resource_type, resource_id);
+        if registered.is_none() && overrides.is_empty() {
+            return None;
+        }
+        let organization = match (&overrides.organization, registered) {
+            (Some(name), _) => self.find_organization(name)?,
+            (None, Some(resource)) => resource.organization,
+            (None, None) => application.owner,
+        };
+        // An override that is not a valid key counts as no value, as in the reference.
+        let key = |text: &String| {
+            Key::parse("resource", text)
+                .is_ok()
+                .then(|| self.keys.get_or_unseen(text))
+        };
+        let matter = match &overrides.matter {
+            Some(text) => key(text),
+            None => registered.and_then(|r| r.matter),
+        };
+        let category = match &overrides.category {
+            Some(text) => key(text),
+            None => registered.and_then(|r| r.category),
+        };
+        let owner = match &overrides.owner {
+            Some(name) => self.find_user(name, Some(application.key.as_str())),
+            None => registered.and_then(|r| r.owner),
+        };
+        Some(Target {
+            organization,
+            matter,
+            category,
+            owner,
+        })
+    }
+
+    /// The decision rule over resolved values: `decision::allow`, check for check.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rule's own parameters, as in decision::allow"
+    )]
+    fn allow(
+        &self,
+        user: u32,
+        action: u32,
+        application_id: u32,
+        application: &ApplicationRec,
+        target: &Target,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Decision {
+        if !application.has_permission(action) {
+            return Decision::Deny(DenyReason::UnknownAction);
+        }
+        let record = self.user(user);
+        if record.is_some_and(|r| r.is_suspended(application_id, at)) {
+            return Decision::Deny(DenyReason::UserSuspended);
+        }
+        if self.is_organization_suspended(target.organization) {
+            return Decision::Deny(DenyReason::OrganizationSuspended);
+        }
+        let Some(record) = record else {
+            return Decision::Deny(DenyReason::NoGrant);
+        };
+        let session_rank = level.unwrap_or(0);
+        let mandates = self
+            .mandates
+            .get(&(application_id, target.organization))
+            .map_or(&[][..], Vec::as_slice);
+        let mut best: Option<DenyReason> = None;
+        for grant in &record.grants {
+            if grant.application != application_id || !grant.validity.contains(at) {
+                continue;
+            }
+            let Some(role) = application.roles.get(&grant.role) else {
+                continue;
+            };
+            let holds_everywhere = role.permissions.binary_search(&action).is_ok();
+            if !holds_everywhere && role.owned_permissions.binary_search(&action).is_err() {
+                continue;
+            }
+            if !record.is_member(grant.organization, at)
+                || self.is_organization_suspended(grant.organization)
+            {
+                continue;
+            }
+            let grant_scope = if role.scoped {
+                &grant.scope
+            } else {
+                &ScopeRec::All
+            };
+            let rank = self.role_rank(role);
+            // One way the grant reaches the resource's organisation, with the mandate's
+            // scope when it goes through one: allowed, or the reason it is not.
+            let judge = |extra_scope: Option<&ScopeRec>| -> Result<(), DenyReason> {
+                let in_scope = grant_scope.covers(target.matter, target.category)
+                    && extra_scope.is_none_or(|s| s.covers(target.matter, target.category));
+                if !in_scope {
+                    Err(DenyReason::OutsideScope)
+                } else if !holds_everywhere && target.owner != Some(user) {
+                    Err(DenyReason::NotOwner)
+                } else if session_rank < rank {
+                    Err(DenyReason::StepUp { rank })
+                } else {
+                    Ok(())
+                }
+            };
+            let allowed = |via: Via| Decision::Allow {
+                grant: GrantId::new(&*grant.id),
+                via,
+            };
+            if grant.organization == target.organization {
+                match judge(None) {
+                    Ok(()) => return allowed(Via::Organization),
+                    Err(reason) => best = Some(closer(best, reason)),
+                }
+            }
+            if grant.reach == Reach::AllSubscribers
+                && grant.organization == application.owner
+                && self.is_subscribed(target.organization, application_id)
+            {
+                match judge(None) {
+                    Ok(()) => return allowed(Via::ApplicationWide),
+                    Err(reason) => best = Some(closer(best, reason)),
+                }
+            }
+            for mandate in mandates {
+                if mandate.mandatary != grant.organization || !mandate.validity.contains(at) {
+                    continue;
+                }
+                match judge(Some(&mandate.scope)) {
+                    Ok(()) => return allowed(Via::Mandate(MandateId::new(&*mandate.id))),
+                    Err(reason) => best = Some(closer(best, reason)),
+                }
+            }
+        }
+        Decision::Deny(best.unwrap_or(DenyReason::NoGrant))
+    }
+
+    /// Same answer as `habilis_domain::decision::evaluate` on the equivalent world. For
+    /// Allow, any allowing grant may be named; a denial carries the same reason.
+    pub fn evaluate(&self, question: &Question) -> Decision {
+        let Some((application_id, application)) = self.application(&question.application) else {
+            return Decision::Deny(DenyReason::UnknownApplication);
+        };
+        let Some(user) = self.find_user(&question.subject, Some(application.key.as_str())) else {
+            return Decision::Deny(DenyReason::UnknownSubject);
+        };
+        let Some(action) = self
+            .keys
+            .get(&question.action)
+            .filter(|action| application.has_permission(*action))
+        else {
+            return Decision::Deny(DenyReason::UnknownAction);
+        };
+        let Some(target) = self.resolve_target(
+            application_id,
+            application,
+            &question.resource_type,
+            &question.resource_id,
+            &question.overrides,
+        ) else {
+            return Decision::Deny(DenyReason::UnknownResource);
+        };
+        self.allow(
+            user,
+            action,
+            application_id,
+            application,
+            &target,
+            question.level,
+            question.at,
+        )
+    }
+
+    /// Registered resources of `resource_type` of `application` that `subject` may act on
+    /// with `action`, sorted by id. Unknown application, subject or action: empty.
+    ///
+    /// Candidates come from the places each of the subject's grants can reach (its own
+    /// organisation, the subscribers for an application-wide grant, the mandators of its
+    /// organisation) restricted to the (matter, category) pairs its scope covers; each
+    /// candidate is then decided by `allow`.
+    pub fn search_resources(
+        &self,
+        application: &str,
+        subject: &str,
+        action: &str,
+        resource_type: &str,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Vec<String> {
+        let Some((application_id, app)) = self.application(application) else {
+            return Vec::new();
+        };
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+            return Vec::new();
+        };
+        let (Some(action), Some(resource_type)) =
+            (self.keys.get(action), self.keys.get(resource_type))
+        else {
+            return Vec::new();
+        };
+        let Some(record) = self.user(user) else {
+            return Vec::new();
+        };
+        if !app.has_permission(action) || record.is_suspended(application_id, at) {
+            return Vec::new();
+        }
+        let mut candidates: HashSet<u32> = HashSet::new();
+        for grant in &record.grants {
+            if grant.application != application_id || !grant.validity.contains(at) {
+                continue;
+            }
+            let Some(role) = app.roles.get(&grant.role) else {
+                continue;
+            };
+            let holds = role.permissions.binary_search(&action).is_ok()
+                || role.owned_permissions.binary_search(&action).is_ok();
+            if !holds {
+                continue;
+            }
+            let scope = if role.scoped {
+                &grant.scope
+            } else {
+                &ScopeRec::All
+            };
+            let mut organizations = vec![grant.organization];
+            if grant.reach == Reach::AllSubscribers && grant.organization == app.owner {
+                organizations.extend(self.subscribers.get(&application_id).into_iter().flatten());
+            }
+            organizations.extend(
+                self.mandators
+                    .get(&(application_id, grant.organization))
+                    .into_iter()
+                    .flatten(),
+            );
+            for organization in organizations {
+                let pairs = self
+                    .places
+                    .get(&(application_id, resource_type, organization))
+                    .into_iter()
+                    .flatten();
+                for &(matter, category) in pairs {
+                    if !scope.covers(matter, category) {
+                        continue;
+                    }
+                    let place = Place {
+                        application: application_id,
+                        resource_type,
+                        organization,
+                        matter,
+                        category,
+                    };
+                    candidates.extend(self.resources_by_place.get(&place).into_iter().flatten());
+                }
+            }
+        }
+        let mut found: Vec<String> = candidates
+            .into_iter()
+            .filter_map(|slot| self.resources.get(slot)?.as_ref())
+            .filter(|resource| {
+                self.allow(
+                    user,
+                    action,
+                    application_id,
+                    app,
+                    &Target::of(resource),
+                    level,
+                    at,
+                )
+                .is_allowed()
+            })
+            .map(|resource| resource.id.to_string())
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Users who may act on the resource with `action`, sorted by id. Unknown application,
+    /// resource or action: empty.
+    ///
+    /// Candidates are the holders of grants in the resource's organisation, in the
+    /// application owner's organisation when the resource's organisation subscribes, and in
+    /// its mandataries; each is then decided by `allow`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the public question's own parameters"
+    )]
+    pub fn search_subjects(
+        &self,
+        application: &str,
+        action: &str,
+        resource_type: &str,
+        resource_id: &str,
+        overrides: &ResourceOverrides,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Vec<UserId> {
+        let Some((application_id, app)) = self.application(application) else {
+            return Vec::new();
+        };
+        let Some(action) = self.keys.get(action) else {
+            return Vec::new();
+        };
+        let Some(target) =
+            self.resolve_target(application_id, app, resource_type, resource_id, overrides)
+        else {
+            return Vec::new();
+        };
+        if !app.has_permission(action) || self.is_organization_suspended(target.organization) {
+            return Vec::new();
+        }
+        let holders = |organization: u32| {
+            self.grant_holders
+                .get(&(application_id, organization))
+                .into_iter()
+                .flatten()
+                .copied()
+        };
+        let mut candidates: HashSet<u32> = holders(target.organization).collect();
+        if self.is_subscribed(target.organization, application_id) {
+            candidates.extend(holders(app.owner));
+        }
+        for mandate in self
+            .mandates
+            .get(&(application_id, target.organization))
+            .into_iter()
+            .flatten()
+        {
+            candidates.extend(holders(mandate.mandatary));
+        }
+        let mut found: Vec<UserId> = candidates
+            .into_iter()
+            .filter(|user| self.user_exists(*user))
+            .filter(|user| {
+                self.allow(*user, action, application_id, app, &target, level, at)
+                    .is_allowed()
+            })
+            .filter_map(|user| self.user_names.name(user))
+            .map(|name| UserId::new(&**name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Actions of the application that `subject` may take on the resource, sorted.
+    /// Unknown application, subject or resource: empty.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the public question's own parameters"
+    )]
+    pub fn search_actions(
+        &self,
+        application: &str,
+        subject: &str,
+        resource_type: &str,
+        resource_id: &str,
+        overrides: &ResourceOverrides,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Vec<Key> {
+        let Some((application_id, app)) = self.application(application) else {
+            return Vec::new();
+        };
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+            return Vec::new();
+        };
+        let Some(target) =
+            self.resolve_target(application_id, app, resource_type, resource_id, overrides)
+        else {
+            return Vec::new();
+        };
+        app.permissions
+            .iter()
+            .filter(|(action, _)| {
+                self.allow(user, *action, application_id, app, &target, level, at)
+                    .is_allowed()
+            })
+            .map(|(_, key)| key.clone())
+            .collect()
+    }
+
+    /// The name an application knows a user by: a linked subject id if any (the first in
+    /// order), else the Habilis id.
+    pub fn subject_name(&self, user: &UserId, application: &str) -> String {
+        let linked = self
+            .user_names
+            .get(user.as_str())
+            .zip(self.keys.get(application))
+            .and_then(|(user, application)| {
+                self.user(user)?
+                    .subject_ids
+                    .iter()
+                    .filter(|(a, _)| *a == application)
+                    .map(|(_, subject)| subject)
+                    .min()
+            });
+        linked.map_or_else(|| user.as_str().to_owned(), |subject| subject.to_string())
+    }
+
+    /// Resolves a user named by Habilis id, national register number, e-mail, or a subject
+    /// id linked for `application`, like `World::resolve_user`.
+    pub fn resolve_user(&self, name: &str, application: Option<&str>) -> Option<UserId> {
+        let user = self.find_user(name, application)?;
+        self.user_names.name(user).map(|name| UserId::new(&**name))
+    }
+}

@@ -1,0 +1,259 @@
+//! The OpenID AuthZEN decision API: a thin translation between AuthZEN's JSON and the
+//! engine's questions. Only an application's credential may ask, and only about itself.
+//!
+//! AuthZEN objects must tolerate unknown members (the standard says so), unlike the
+//! administration API.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use habilis_core::Caller;
+use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides};
+use habilis_domain::Key;
+use habilis_engine::Snapshot;
+use serde_json::{Map, Value, json};
+
+use crate::extract::Auth;
+use crate::metrics::DecisionLabels;
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// How long a decision with `min_revision` waits for the engine before answering 503.
+const MIN_REVISION_WAIT: Duration = Duration::from_secs(2);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/access/v1/evaluation", post(evaluation))
+        .route("/access/v1/evaluations", post(evaluations))
+}
+
+pub fn well_known() -> Router<AppState> {
+    Router::new().route("/.well-known/authzen-configuration", get(configuration))
+}
+
+async fn configuration(State(_state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let base = format!("http://{host}");
+    Json(json!({
+        "policy_decision_point": base,
+        "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),
+        "access_evaluations_endpoint": format!("{base}/access/v1/evaluations"),
+    }))
+    .into_response()
+}
+
+fn application_of(caller: &Caller) -> Result<Key, Problem> {
+    caller.application.clone().ok_or_else(|| {
+        Problem::new(axum::http::StatusCode::FORBIDDEN, "other_application", "decisions are asked with an application's credential")
+    })
+}
+
+/// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
+/// or omit the header; a body that is not a JSON object is a 400.
+fn body_object(bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Problem::bad_request("invalid_body", "the body must be a JSON object")),
+        Err(_) => Err(Problem::bad_request("malformed_json", "the body is not valid JSON")),
+    }
+}
+
+/// The parts of one evaluation, after defaults: each may be missing or malformed.
+struct Parts<'a> {
+    subject: Option<&'a Value>,
+    action: Option<&'a Value>,
+    resource: Option<&'a Value>,
+    context: Option<&'a Value>,
+}
+
+fn text_member<'a>(object: &'a Value, name: &str) -> Option<&'a str> {
+    object.get(name).and_then(Value::as_str)
+}
+
+/// Turns the parts into a question, or says which required member is missing or malformed.
+fn question(snapshot: &Snapshot, application: &Key, parts: &Parts<'_>, now: habilis_domain::Timestamp) -> Result<Question, String> {
+    let subject = parts.subject.filter(|s| s.is_object()).ok_or("`subject` is required")?;
+    let subject_type = text_member(subject, "type").ok_or("`subject.type` is required")?;
+    let subject_id = text_member(subject, "id").ok_or("`subject.id` is required")?;
+    let action = parts.action.filter(|a| a.is_object()).ok_or("`action` is required")?;
+    let action_name = text_member(action, "name").ok_or("`action.name` is required")?;
+    let resource = parts.resource.filter(|r| r.is_object()).ok_or("`resource` is required")?;
+    let resource_type = text_member(resource, "type").ok_or("`resource.type` is required")?;
+    let resource_id = text_member(resource, "id").ok_or("`resource.id` is required")?;
+    let subject_name = match subject_type {
+        "user" | "identity" => subject_id.to_owned(),
+        // Other subject types name no user Habilis knows: the question is denied as an
+        // unknown subject.
+        _ => String::new(),
+    };
+    Ok(Question {
+        application: application.to_string(),
+        subject: subject_name,
+        action: action_name.to_owned(),
+        resource_type: resource_type.to_owned(),
+        resource_id: resource_id.to_owned(),
+        overrides: overrides(snapshot, application, resource.get("properties")),
+        level: level(snapshot, parts.context),
+        at: now,
+    })
+}
+
+/// Resource properties under the names the application declared.
+fn overrides(snapshot: &Snapshot, application: &Key, properties: Option<&Value>) -> ResourceOverrides {
+    let Some(properties) = properties.and_then(Value::as_object) else { return ResourceOverrides::default() };
+    let names = snapshot.resource_properties(application.as_str()).unwrap_or_default();
+    let text = |name: &str| {
+        properties.get(name).and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    ResourceOverrides {
+        organization: text(&names.organization),
+        matter: text(&names.matter),
+        category: text(&names.category),
+        owner: text(&names.owner),
+    }
+}
+
+/// The session level from `context.acr` (an `acr` value) or `context.level` (a level key or
+/// rank). An unknown `acr` means no level.
+fn level(snapshot: &Snapshot, context: Option<&Value>) -> Option<u8> {
+    let context = context?;
+    if let Some(acr) = text_member(context, "acr") {
+        return snapshot.levels().rank_of_acr(acr);
+    }
+    match context.get("level") {
+        Some(Value::String(name)) => snapshot.levels().rank_of_name(name),
+        Some(Value::Number(number)) => number.as_u64().and_then(|n| u8::try_from(n).ok()).and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
+        _ => None,
+    }
+}
+
+fn min_revision(context: Option<&Value>) -> Option<u64> {
+    context?.get("min_revision")?.as_u64()
+}
+
+/// The decision context sent back for a denial: a stable code, and for a step-up the level
+/// and the `acr` values that reach it, strongest first.
+fn deny_context(snapshot: &Snapshot, reason: &DenyReason) -> Value {
+    match reason {
+        DenyReason::StepUp { rank } => {
+            let level = snapshot.levels().by_rank(*rank).map(|l| l.key.to_string());
+            json!({ "reason": { "code": "step_up", "level": level, "acr_values": snapshot.levels().acr_values_at_least(*rank) } })
+        }
+        other => json!({ "reason": { "code": other.code() } }),
+    }
+}
+
+fn record(state: &AppState, decision: &Decision) {
+    let (allowed, reason) = match decision {
+        Decision::Allow { .. } => ("permit", "granted"),
+        Decision::Deny(reason) => ("deny", reason.code()),
+    };
+    state.metrics.decisions.get_or_create(&DecisionLabels { decision: allowed, reason }).inc();
+}
+
+async fn evaluation(State(state): State<AppState>, Auth(caller): Auth, body: axum::body::Bytes) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    let request = body_object(&body)?;
+    let context = request.get("context");
+    if let Some(min) = min_revision(context) {
+        state.services.wait_for(min, MIN_REVISION_WAIT).await?;
+    }
+    let snapshot = state.services.snapshot();
+    let parts = Parts { subject: request.get("subject"), action: request.get("action"), resource: request.get("resource"), context };
+    let question = question(&snapshot, &application, &parts, state.services.now()).map_err(|detail| Problem::bad_request("invalid_request", detail))?;
+    let decision = snapshot.evaluate(&question);
+    record(&state, &decision);
+    Ok(Json(match &decision {
+        Decision::Allow { .. } => json!({ "decision": true }),
+        Decision::Deny(reason) => json!({ "decision": false, "context": deny_context(&snapshot, reason) }),
+    })
+    .into_response())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Semantic {
+    ExecuteAll,
+    DenyOnFirstDeny,
+    PermitOnFirstPermit,
+}
+
+async fn evaluations(State(state): State<AppState>, Auth(caller): Auth, body: axum::body::Bytes) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    let request = body_object(&body)?;
+    let options = request.get("options");
+    let semantic = match options.and_then(|o| o.get("evaluations_semantic")) {
+        None => Semantic::ExecuteAll,
+        Some(Value::String(s)) if s == "execute_all" => Semantic::ExecuteAll,
+        Some(Value::String(s)) if s == "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
+        Some(Value::String(s)) if s == "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
+        Some(_) => return Err(Problem::bad_request("invalid_request", "`options.evaluations_semantic` must be execute_all, deny_on_first_deny or permit_on_first_permit")),
+    };
+    let with_reasons = options.and_then(|o| o.get("reasons")).and_then(Value::as_bool).unwrap_or(false);
+    let defaults = Parts { subject: request.get("subject"), action: request.get("action"), resource: request.get("resource"), context: request.get("context") };
+    let items = match request.get("evaluations") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => return Err(Problem::bad_request("invalid_request", "`evaluations` must be an array")),
+    };
+    let mut revisions: Vec<u64> = Vec::new();
+    revisions.extend(min_revision(defaults.context));
+    revisions.extend(items.iter().filter_map(|item| min_revision(item.get("context"))));
+    if let Some(min) = revisions.into_iter().max() {
+        state.services.wait_for(min, MIN_REVISION_WAIT).await?;
+    }
+    let snapshot = state.services.snapshot();
+    let now = state.services.now();
+    if items.is_empty() {
+        // Without items the endpoint behaves like a single evaluation.
+        let question = question(&snapshot, &application, &defaults, now).map_err(|detail| Problem::bad_request("invalid_request", detail))?;
+        let decision = snapshot.evaluate(&question);
+        record(&state, &decision);
+        return Ok(Json(json!({ "decision": decision.is_allowed() })).into_response());
+    }
+    let mut answers = Vec::with_capacity(items.len());
+    for item in &items {
+        let Some(item) = item.as_object() else {
+            answers.push(json!({ "decision": false, "context": { "error": { "status": 400, "message": "an evaluation must be an object" } } }));
+            if semantic == Semantic::DenyOnFirstDeny {
+                break;
+            }
+            continue;
+        };
+        // A member present in the item replaces the default as a whole; there is no merging.
+        let parts = Parts {
+            subject: item.get("subject").or(defaults.subject),
+            action: item.get("action").or(defaults.action),
+            resource: item.get("resource").or(defaults.resource),
+            context: item.get("context").or(defaults.context),
+        };
+        let (allowed, answer) = match question(&snapshot, &application, &parts, now) {
+            Err(message) => (false, json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } })),
+            Ok(question) => {
+                let decision = snapshot.evaluate(&question);
+                record(&state, &decision);
+                match &decision {
+                    Decision::Allow { .. } => (true, json!({ "decision": true })),
+                    Decision::Deny(reason) if with_reasons || matches!(reason, DenyReason::StepUp { .. }) => {
+                        (false, json!({ "decision": false, "context": deny_context(&snapshot, reason) }))
+                    }
+                    Decision::Deny(_) => (false, json!({ "decision": false })),
+                }
+            }
+        };
+        answers.push(answer);
+        match semantic {
+            Semantic::DenyOnFirstDeny if !allowed => break,
+            Semantic::PermitOnFirstPermit if allowed => break,
+            _ => {}
+        }
+    }
+    Ok(Json(json!({ "evaluations": answers })).into_response())
+}

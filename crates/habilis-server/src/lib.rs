@@ -1,0 +1,59 @@
+//! HTTP for Habilis: the administration API, the AuthZEN decision API, authentication and
+//! the operations endpoints. This is the only crate that knows HTTP and JSON.
+
+pub mod api;
+pub mod authzen;
+pub mod dto;
+pub mod extract;
+pub mod metrics;
+pub mod ops;
+pub mod problem;
+pub mod state;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use habilis_core::Services;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::metrics::{Metrics, RequestLabels};
+use crate::problem::Problem;
+pub use crate::state::AppState;
+
+/// The largest request body accepted (a batch of resources is the largest legitimate one).
+pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The whole application.
+pub fn router(services: Arc<Services>) -> Router {
+    let state = AppState { services, metrics: Arc::new(Metrics::new()) };
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/api/v1", api::router())
+        .merge(authzen::router())
+        .merge(authzen::well_known())
+        .merge(ops::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    Problem::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint").into_response()
+}
+
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    state.metrics.requests.get_or_create(&RequestLabels { method, route, status: response.status().as_u16() }).inc();
+    response
+}

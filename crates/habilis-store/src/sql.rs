@@ -1,0 +1,317 @@
+//! The few primitives every query goes through, written once for both databases.
+//!
+//! `Conn` borrows a SQLite or PostgreSQL connection (pooled or inside a transaction), and
+//! `dispatch!` expands the same query code for each driver. Queries use `$N` parameters,
+//! which both drivers accept, and bind their values from a `Vec<Bind>` so that dynamic
+//! filters need no per-dialect code.
+
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use crate::StoreError;
+
+/// A borrowed connection to either database.
+pub(crate) enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the `&mut` connection of whichever driver `$conn` holds.
+macro_rules! dispatch {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::sql::Conn::Sqlite(inner) => {
+                let $c = &mut **inner;
+                $body
+            }
+            $crate::sql::Conn::Postgres(inner) => {
+                let $c = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+
+/// Binds every value of `$binds`, in order, to `$query` (a `Query` or `QueryAs`).
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                $crate::sql::Bind::Text(value) => query.bind(value),
+                $crate::sql::Bind::Int(value) => query.bind(value),
+            };
+        }
+        query
+    }};
+}
+
+/// One parameter value.
+#[derive(Clone, Debug)]
+pub(crate) enum Bind {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+impl Bind {
+    pub(crate) fn text(value: impl Into<String>) -> Bind {
+        Bind::Text(Some(value.into()))
+    }
+
+    pub(crate) fn int(value: i64) -> Bind {
+        Bind::Int(Some(value))
+    }
+}
+
+/// Builds a dynamic statement: SQL text with `$N` placeholders numbered as values are
+/// pushed.
+#[derive(Debug, Default)]
+pub(crate) struct Statement {
+    pub(crate) sql: String,
+    pub(crate) binds: Vec<Bind>,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: &str) -> Statement {
+        Statement {
+            sql: sql.to_owned(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Statement {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `bind`.
+    pub(crate) fn bind(&mut self, bind: Bind) -> &mut Statement {
+        self.binds.push(bind);
+        self.sql.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    /// Appends `(p1, p2, ...)` for every value; `(NULL)` for none, which matches nothing.
+    pub(crate) fn bind_list(&mut self, values: impl IntoIterator<Item = Bind>) -> &mut Statement {
+        self.sql.push('(');
+        let mut first = true;
+        for value in values {
+            if !first {
+                self.sql.push_str(", ");
+            }
+            first = false;
+            self.bind(value);
+        }
+        if first {
+            self.sql.push_str("NULL");
+        }
+        self.sql.push(')');
+        self
+    }
+}
+
+/// A row of `entities` as read back.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct EntityRow {
+    pub(crate) kind: String,
+    pub(crate) key: String,
+    pub(crate) body: String,
+}
+
+/// The single row of `store_state`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct StateRow {
+    pub(crate) revision: i64,
+    pub(crate) audit_seq: i64,
+    pub(crate) audit_head: String,
+}
+
+/// A row of `audit_events`, every column as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub(crate) seq: i64,
+    pub(crate) revision: i64,
+    pub(crate) at: i64,
+    pub(crate) actor_user: Option<String>,
+    pub(crate) actor_application: Option<String>,
+    pub(crate) actor_level: Option<String>,
+    pub(crate) action: String,
+    pub(crate) outcome: String,
+    pub(crate) code: Option<String>,
+    pub(crate) organization_id: Option<String>,
+    pub(crate) application: Option<String>,
+    pub(crate) subject_user: Option<String>,
+    pub(crate) target: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) detail: String,
+    pub(crate) changes: String,
+    pub(crate) prev_hash: String,
+    pub(crate) hash: String,
+}
+
+pub(crate) const AUDIT_COLUMNS: &str = "seq, revision, at, actor_user, actor_application, \
+    actor_level, action, outcome, code, organization_id, application, subject_user, target, \
+    reason, detail, changes, prev_hash, hash";
+
+/// A row of `tokens`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) application: Option<String>,
+    pub(crate) secret_hash: String,
+    pub(crate) label: String,
+    pub(crate) level: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) revoked_at: Option<i64>,
+}
+
+pub(crate) const TOKEN_COLUMNS: &str = "id, kind, user_id, application, secret_hash, label, \
+    level, created_at, expires_at, revoked_at";
+
+impl Conn<'_> {
+    pub(crate) async fn execute(&mut self, statement: Statement) -> Result<u64, sqlx::Error> {
+        let Statement { sql, binds } = statement;
+        let done = dispatch!(self, |c| bind_all!(sqlx::query(&sql), binds)
+            .execute(c)
+            .await?
+            .rows_affected());
+        Ok(done)
+    }
+
+    pub(crate) async fn entities(
+        &mut self,
+        statement: Statement,
+    ) -> Result<Vec<EntityRow>, StoreError> {
+        let Statement { sql, binds } = statement;
+        Ok(dispatch!(self, |c| bind_all!(
+            sqlx::query_as::<_, EntityRow>(&sql),
+            binds
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub(crate) async fn audit_rows(
+        &mut self,
+        statement: Statement,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let Statement { sql, binds } = statement;
+        Ok(dispatch!(self, |c| bind_all!(
+            sqlx::query_as::<_, AuditRow>(&sql),
+            binds
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    pub(crate) async fn token_rows(
+        &mut self,
+        statement: Statement,
+    ) -> Result<Vec<TokenRow>, StoreError> {
+        let Statement { sql, binds } = statement;
+        Ok(dispatch!(self, |c| bind_all!(
+            sqlx::query_as::<_, TokenRow>(&sql),
+            binds
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// Reads `store_state`; with `lock`, PostgreSQL also locks the row until the end of the
+    /// transaction (SQLite's `BEGIN IMMEDIATE` already holds the database's write lock).
+    pub(crate) async fn state(&mut self, lock: bool) -> Result<StateRow, StoreError> {
+        const SQL: &str = "SELECT revision, audit_seq, audit_head FROM store_state WHERE id = 1";
+        let row = match self {
+            Conn::Sqlite(c) => {
+                sqlx::query_as::<_, StateRow>(SQL)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
+            Conn::Postgres(c) => {
+                let sql = if lock {
+                    format!("{SQL} FOR UPDATE")
+                } else {
+                    SQL.to_owned()
+                };
+                sqlx::query_as::<_, StateRow>(&sql)
+                    .fetch_optional(&mut **c)
+                    .await?
+            }
+        };
+        row.ok_or_else(|| StoreError::Corrupt("store_state has no row; run the migrations".into()))
+    }
+
+    /// A single BIGINT (INTEGER on SQLite), e.g. a `COUNT(*)`; `None` when there is no row.
+    pub(crate) async fn integer(
+        &mut self,
+        statement: Statement,
+    ) -> Result<Option<i64>, StoreError> {
+        let Statement { sql, binds } = statement;
+        let value: Option<(i64,)> = dispatch!(self, |c| bind_all!(
+            sqlx::query_as::<_, (i64,)>(&sql),
+            binds
+        )
+        .fetch_optional(c)
+        .await?);
+        Ok(value.map(|(value,)| value))
+    }
+}
+
+/// A pooled connection of either database.
+pub(crate) enum Pooled {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// An open transaction of either database.
+pub(crate) enum Transact {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Transact {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Transact::Sqlite(t) => Conn::Sqlite(t),
+            Transact::Postgres(t) => Conn::Postgres(t),
+        }
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Transact::Sqlite(t) => t.commit().await,
+            Transact::Postgres(t) => t.commit().await,
+        }
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Transact::Sqlite(t) => t.rollback().await,
+            Transact::Postgres(t) => t.rollback().await,
+        }
+    }
+}
+
+/// Converts a stored integer to a revision.
+pub(crate) fn revision_of(value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative revision {value}")))
+}
+
+/// Converts a revision to a stored integer, saturating (no store reaches `i64::MAX`).
+pub(crate) fn stored_revision(revision: u64) -> i64 {
+    i64::try_from(revision).unwrap_or(i64::MAX)
+}

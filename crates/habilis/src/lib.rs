@@ -1,0 +1,4 @@
+//! The `habilis` command: configuration and the commands of API.md, callable from tests.
+
+pub mod cli;
+pub mod config;

@@ -1,0 +1,8 @@
+//! The one integration test binary: the whole stack, from HTTP to the store.
+
+mod harness;
+
+mod api;
+mod authzen;
+mod cli;
+mod security;

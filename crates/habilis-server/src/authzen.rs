@@ -7,13 +7,13 @@
 use std::time::Duration;
 
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use habilis_core::Caller;
-use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides};
 use habilis_domain::Key;
+use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides};
 use habilis_engine::Snapshot;
 use serde_json::{Map, Value, json};
 
@@ -36,7 +36,10 @@ pub fn well_known() -> Router<AppState> {
 }
 
 async fn configuration(State(_state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     let base = format!("http://{host}");
     Json(json!({
         "policy_decision_point": base,
@@ -48,7 +51,11 @@ async fn configuration(State(_state): State<AppState>, headers: axum::http::Head
 
 fn application_of(caller: &Caller) -> Result<Key, Problem> {
     caller.application.clone().ok_or_else(|| {
-        Problem::new(axum::http::StatusCode::FORBIDDEN, "other_application", "decisions are asked with an application's credential")
+        Problem::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "other_application",
+            "decisions are asked with an application's credential",
+        )
     })
 }
 
@@ -57,8 +64,14 @@ fn application_of(caller: &Caller) -> Result<Key, Problem> {
 fn body_object(bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Problem::bad_request("invalid_body", "the body must be a JSON object")),
-        Err(_) => Err(Problem::bad_request("malformed_json", "the body is not valid JSON")),
+        Ok(_) => Err(Problem::bad_request(
+            "invalid_body",
+            "the body must be a JSON object",
+        )),
+        Err(_) => Err(Problem::bad_request(
+            "malformed_json",
+            "the body is not valid JSON",
+        )),
     }
 }
 
@@ -75,13 +88,27 @@ fn text_member<'a>(object: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 /// Turns the parts into a question, or says which required member is missing or malformed.
-fn question(snapshot: &Snapshot, application: &Key, parts: &Parts<'_>, now: habilis_domain::Timestamp) -> Result<Question, String> {
-    let subject = parts.subject.filter(|s| s.is_object()).ok_or("`subject` is required")?;
+fn question(
+    snapshot: &Snapshot,
+    application: &Key,
+    parts: &Parts<'_>,
+    now: habilis_domain::Timestamp,
+) -> Result<Question, String> {
+    let subject = parts
+        .subject
+        .filter(|s| s.is_object())
+        .ok_or("`subject` is required")?;
     let subject_type = text_member(subject, "type").ok_or("`subject.type` is required")?;
     let subject_id = text_member(subject, "id").ok_or("`subject.id` is required")?;
-    let action = parts.action.filter(|a| a.is_object()).ok_or("`action` is required")?;
+    let action = parts
+        .action
+        .filter(|a| a.is_object())
+        .ok_or("`action` is required")?;
     let action_name = text_member(action, "name").ok_or("`action.name` is required")?;
-    let resource = parts.resource.filter(|r| r.is_object()).ok_or("`resource` is required")?;
+    let resource = parts
+        .resource
+        .filter(|r| r.is_object())
+        .ok_or("`resource` is required")?;
     let resource_type = text_member(resource, "type").ok_or("`resource.type` is required")?;
     let resource_id = text_member(resource, "id").ok_or("`resource.id` is required")?;
     let subject_name = match subject_type {
@@ -103,9 +130,17 @@ fn question(snapshot: &Snapshot, application: &Key, parts: &Parts<'_>, now: habi
 }
 
 /// Resource properties under the names the application declared.
-fn overrides(snapshot: &Snapshot, application: &Key, properties: Option<&Value>) -> ResourceOverrides {
-    let Some(properties) = properties.and_then(Value::as_object) else { return ResourceOverrides::default() };
-    let names = snapshot.resource_properties(application.as_str()).unwrap_or_default();
+fn overrides(
+    snapshot: &Snapshot,
+    application: &Key,
+    properties: Option<&Value>,
+) -> ResourceOverrides {
+    let Some(properties) = properties.and_then(Value::as_object) else {
+        return ResourceOverrides::default();
+    };
+    let names = snapshot
+        .resource_properties(application.as_str())
+        .unwrap_or_default();
     let text = |name: &str| {
         properties.get(name).and_then(|v| match v {
             Value::String(s) => Some(s.clone()),
@@ -130,7 +165,10 @@ fn level(snapshot: &Snapshot, context: Option<&Value>) -> Option<u8> {
     }
     match context.get("level") {
         Some(Value::String(name)) => snapshot.levels().rank_of_name(name),
-        Some(Value::Number(number)) => number.as_u64().and_then(|n| u8::try_from(n).ok()).and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
+        Some(Value::Number(number)) => number
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
+            .and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
         _ => None,
     }
 }
@@ -156,10 +194,21 @@ fn record(state: &AppState, decision: &Decision) {
         Decision::Allow { .. } => ("permit", "granted"),
         Decision::Deny(reason) => ("deny", reason.code()),
     };
-    state.metrics.decisions.get_or_create(&DecisionLabels { decision: allowed, reason }).inc();
+    state
+        .metrics
+        .decisions
+        .get_or_create(&DecisionLabels {
+            decision: allowed,
+            reason,
+        })
+        .inc();
 }
 
-async fn evaluation(State(state): State<AppState>, Auth(caller): Auth, body: axum::body::Bytes) -> Result<Response, Problem> {
+async fn evaluation(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
     let context = request.get("context");
@@ -167,13 +216,21 @@ async fn evaluation(State(state): State<AppState>, Auth(caller): Auth, body: axu
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
     let snapshot = state.services.snapshot();
-    let parts = Parts { subject: request.get("subject"), action: request.get("action"), resource: request.get("resource"), context };
-    let question = question(&snapshot, &application, &parts, state.services.now()).map_err(|detail| Problem::bad_request("invalid_request", detail))?;
+    let parts = Parts {
+        subject: request.get("subject"),
+        action: request.get("action"),
+        resource: request.get("resource"),
+        context,
+    };
+    let question = question(&snapshot, &application, &parts, state.services.now())
+        .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
     let decision = snapshot.evaluate(&question);
     record(&state, &decision);
     Ok(Json(match &decision {
         Decision::Allow { .. } => json!({ "decision": true }),
-        Decision::Deny(reason) => json!({ "decision": false, "context": deny_context(&snapshot, reason) }),
+        Decision::Deny(reason) => {
+            json!({ "decision": false, "context": deny_context(&snapshot, reason) })
+        }
     })
     .into_response())
 }
@@ -185,7 +242,11 @@ enum Semantic {
     PermitOnFirstPermit,
 }
 
-async fn evaluations(State(state): State<AppState>, Auth(caller): Auth, body: axum::body::Bytes) -> Result<Response, Problem> {
+async fn evaluations(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
     let options = request.get("options");
@@ -194,18 +255,40 @@ async fn evaluations(State(state): State<AppState>, Auth(caller): Auth, body: ax
         Some(Value::String(s)) if s == "execute_all" => Semantic::ExecuteAll,
         Some(Value::String(s)) if s == "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
         Some(Value::String(s)) if s == "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
-        Some(_) => return Err(Problem::bad_request("invalid_request", "`options.evaluations_semantic` must be execute_all, deny_on_first_deny or permit_on_first_permit")),
+        Some(_) => {
+            return Err(Problem::bad_request(
+                "invalid_request",
+                "`options.evaluations_semantic` must be execute_all, deny_on_first_deny or permit_on_first_permit",
+            ));
+        }
     };
-    let with_reasons = options.and_then(|o| o.get("reasons")).and_then(Value::as_bool).unwrap_or(false);
-    let defaults = Parts { subject: request.get("subject"), action: request.get("action"), resource: request.get("resource"), context: request.get("context") };
+    let with_reasons = options
+        .and_then(|o| o.get("reasons"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let defaults = Parts {
+        subject: request.get("subject"),
+        action: request.get("action"),
+        resource: request.get("resource"),
+        context: request.get("context"),
+    };
     let items = match request.get("evaluations") {
         None => Vec::new(),
         Some(Value::Array(items)) => items.clone(),
-        Some(_) => return Err(Problem::bad_request("invalid_request", "`evaluations` must be an array")),
+        Some(_) => {
+            return Err(Problem::bad_request(
+                "invalid_request",
+                "`evaluations` must be an array",
+            ));
+        }
     };
     let mut revisions: Vec<u64> = Vec::new();
     revisions.extend(min_revision(defaults.context));
-    revisions.extend(items.iter().filter_map(|item| min_revision(item.get("context"))));
+    revisions.extend(
+        items
+            .iter()
+            .filter_map(|item| min_revision(item.get("context"))),
+    );
     if let Some(min) = revisions.into_iter().max() {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
@@ -213,7 +296,8 @@ async fn evaluations(State(state): State<AppState>, Auth(caller): Auth, body: ax
     let now = state.services.now();
     if items.is_empty() {
         // Without items the endpoint behaves like a single evaluation.
-        let question = question(&snapshot, &application, &defaults, now).map_err(|detail| Problem::bad_request("invalid_request", detail))?;
+        let question = question(&snapshot, &application, &defaults, now)
+            .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
         let decision = snapshot.evaluate(&question);
         record(&state, &decision);
         return Ok(Json(json!({ "decision": decision.is_allowed() })).into_response());
@@ -235,14 +319,22 @@ async fn evaluations(State(state): State<AppState>, Auth(caller): Auth, body: ax
             context: item.get("context").or(defaults.context),
         };
         let (allowed, answer) = match question(&snapshot, &application, &parts, now) {
-            Err(message) => (false, json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } })),
+            Err(message) => (
+                false,
+                json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } }),
+            ),
             Ok(question) => {
                 let decision = snapshot.evaluate(&question);
                 record(&state, &decision);
                 match &decision {
                     Decision::Allow { .. } => (true, json!({ "decision": true })),
-                    Decision::Deny(reason) if with_reasons || matches!(reason, DenyReason::StepUp { .. }) => {
-                        (false, json!({ "decision": false, "context": deny_context(&snapshot, reason) }))
+                    Decision::Deny(reason)
+                        if with_reasons || matches!(reason, DenyReason::StepUp { .. }) =>
+                    {
+                        (
+                            false,
+                            json!({ "decision": false, "context": deny_context(&snapshot, reason) }),
+                        )
                     }
                     Decision::Deny(_) => (false, json!({ "decision": false })),
                 }

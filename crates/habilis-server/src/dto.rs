@@ -6,14 +6,17 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use habilis_domain::{
-    Application, Approval, Category, Context, Designation, Grant, InvalidCode, InvalidInput, Key, LocalizedName,
-    Mandate, Matter, Membership, Organization, Reach, ResourceProperties, Role, Scope, SelfGrantPolicy,
-    Timestamp, User,
+    Application, Approval, Category, Context, Designation, Grant, InvalidCode, InvalidInput, Key,
+    LocalizedName, Mandate, Matter, Membership, Organization, Reach, ResourceProperties, Role,
+    Scope, SelfGrantPolicy, Timestamp, User,
 };
 use serde::{Deserialize, Serialize};
 
 pub fn format_time(at: Timestamp) -> String {
-    DateTime::<Utc>::from_timestamp(at.0, 0).map_or_else(|| at.0.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+    DateTime::<Utc>::from_timestamp(at.0, 0).map_or_else(
+        || at.0.to_string(),
+        |t| t.to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
 }
 
 pub fn format_optional(at: Option<Timestamp>) -> Option<String> {
@@ -30,10 +33,17 @@ pub fn parse_time(field: &str, text: &str) -> Result<Timestamp, InvalidInput> {
     {
         return Ok(Timestamp(midnight.and_utc().timestamp()));
     }
-    Err(InvalidInput::because(field, InvalidCode::InvalidTimestamp, format!("`{field}` must be an RFC 3339 date-time or a YYYY-MM-DD date")))
+    Err(InvalidInput::because(
+        field,
+        InvalidCode::InvalidTimestamp,
+        format!("`{field}` must be an RFC 3339 date-time or a YYYY-MM-DD date"),
+    ))
 }
 
-pub fn parse_optional_time(field: &str, text: Option<&str>) -> Result<Option<Timestamp>, InvalidInput> {
+pub fn parse_optional_time(
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<Timestamp>, InvalidInput> {
     text.map(|t| parse_time(field, t)).transpose()
 }
 
@@ -52,13 +62,23 @@ pub struct NameDto {
 
 impl From<NameDto> for LocalizedName {
     fn from(name: NameDto) -> LocalizedName {
-        LocalizedName { fr: name.fr, nl: name.nl, de: name.de, en: name.en }
+        LocalizedName {
+            fr: name.fr,
+            nl: name.nl,
+            de: name.de,
+            en: name.en,
+        }
     }
 }
 
 impl From<&LocalizedName> for NameDto {
     fn from(name: &LocalizedName) -> NameDto {
-        NameDto { fr: name.fr.clone(), nl: name.nl.clone(), de: name.de.clone(), en: name.en.clone() }
+        NameDto {
+            fr: name.fr.clone(),
+            nl: name.nl.clone(),
+            de: name.de.clone(),
+            en: name.en.clone(),
+        }
     }
 }
 
@@ -118,7 +138,10 @@ impl From<&Organization> for OrganizationDto {
             kind: o.kind.as_str(),
             context: o.context().as_str(),
             name: (&o.name).into(),
-            suspended: o.suspended.as_ref().map(|s| SuspendedDto { reason: s.reason.clone(), at: format_time(s.at) }),
+            suspended: o.suspended.as_ref().map(|s| SuspendedDto {
+                reason: s.reason.clone(),
+                at: format_time(s.at),
+            }),
             require_approval: o.require_approval,
             created_at: format_time(o.created_at),
         }
@@ -224,26 +247,32 @@ pub struct SubjectIdDto {
 #[serde(untagged)]
 pub enum ScopeDto {
     All(String),
-    Matters {
-        matters: Vec<String>,
-    },
-    Categories {
-        categories: Vec<(String, String)>,
-    },
+    Matters { matters: Vec<String> },
+    Categories { categories: Vec<(String, String)> },
 }
 
 impl ScopeDto {
     pub fn into_scope(self) -> Result<Scope, InvalidInput> {
         match self {
             ScopeDto::All(text) if text == "all" => Ok(Scope::All),
-            ScopeDto::All(text) => Err(InvalidInput::new("scope", InvalidCode::InvalidScope, &text)),
-            ScopeDto::Matters { matters } => {
-                Ok(Scope::Matters(matters.iter().map(|m| Key::parse("scope.matters", m)).collect::<Result<_, _>>()?))
+            ScopeDto::All(text) => {
+                Err(InvalidInput::new("scope", InvalidCode::InvalidScope, &text))
             }
+            ScopeDto::Matters { matters } => Ok(Scope::Matters(
+                matters
+                    .iter()
+                    .map(|m| Key::parse("scope.matters", m))
+                    .collect::<Result<_, _>>()?,
+            )),
             ScopeDto::Categories { categories } => Ok(Scope::Categories(
                 categories
                     .iter()
-                    .map(|(m, c)| Ok((Key::parse("scope.categories", m)?, Key::parse("scope.categories", c)?)))
+                    .map(|(m, c)| {
+                        Ok((
+                            Key::parse("scope.categories", m)?,
+                            Key::parse("scope.categories", c)?,
+                        ))
+                    })
                     .collect::<Result<_, InvalidInput>>()?,
             )),
         }
@@ -252,10 +281,15 @@ impl ScopeDto {
     pub fn of(scope: &Scope) -> ScopeDto {
         match scope {
             Scope::All => ScopeDto::All("all".into()),
-            Scope::Matters(matters) => ScopeDto::Matters { matters: matters.iter().map(ToString::to_string).collect() },
-            Scope::Categories(categories) => {
-                ScopeDto::Categories { categories: categories.iter().map(|(m, c)| (m.to_string(), c.to_string())).collect() }
-            }
+            Scope::Matters(matters) => ScopeDto::Matters {
+                matters: matters.iter().map(ToString::to_string).collect(),
+            },
+            Scope::Categories(categories) => ScopeDto::Categories {
+                categories: categories
+                    .iter()
+                    .map(|(m, c)| (m.to_string(), c.to_string()))
+                    .collect(),
+            },
         }
     }
 }
@@ -290,7 +324,11 @@ pub struct EndedDto {
 }
 
 fn ended(e: Option<&habilis_domain::Ended>) -> Option<EndedDto> {
-    e.map(|e| EndedDto { at: format_time(e.at), by: e.by.as_ref().map(ToString::to_string), reason: e.reason.clone() })
+    e.map(|e| EndedDto {
+        at: format_time(e.at),
+        by: e.by.as_ref().map(ToString::to_string),
+        reason: e.reason.clone(),
+    })
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -534,7 +572,11 @@ fn keys(field: &'static str, texts: &[String]) -> Result<BTreeSet<Key>, InvalidI
     texts.iter().map(|t| Key::parse(field, t)).collect()
 }
 
-fn property_name(field: &'static str, text: Option<String>, default: &str) -> Result<String, InvalidInput> {
+fn property_name(
+    field: &'static str,
+    text: Option<String>,
+    default: &str,
+) -> Result<String, InvalidInput> {
     let text = text.unwrap_or_else(|| default.to_owned());
     Key::parse(field, &text)?;
     Ok(text)
@@ -547,15 +589,30 @@ impl ApplicationDto {
             Some("allow") => SelfGrantPolicy::Allow,
             Some("flag") => SelfGrantPolicy::Flag,
             Some("deny") => SelfGrantPolicy::Deny,
-            Some(other) => return Err(InvalidInput::new("self_grant", InvalidCode::InvalidKey, other)),
+            Some(other) => {
+                return Err(InvalidInput::new(
+                    "self_grant",
+                    InvalidCode::InvalidKey,
+                    other,
+                ));
+            }
         };
         let defaults = ResourceProperties::default();
-        let properties = self.resource_properties.unwrap_or(ResourcePropertiesDto { organization: None, matter: None, category: None, owner: None });
+        let properties = self.resource_properties.unwrap_or(ResourcePropertiesDto {
+            organization: None,
+            matter: None,
+            category: None,
+            owner: None,
+        });
         Ok(Application {
             key: Key::parse("key", &self.key)?,
             name: LocalizedName::from(self.name).validate("name")?,
             owner: habilis_domain::OrganizationId::new(self.owner),
-            contexts: self.contexts.iter().map(|c| Context::parse(c)).collect::<Result<_, _>>()?,
+            contexts: self
+                .contexts
+                .iter()
+                .map(|c| Context::parse(c))
+                .collect::<Result<_, _>>()?,
             permissions: keys("permissions", &self.permissions)?,
             roles: self
                 .roles
@@ -566,7 +623,11 @@ impl ApplicationDto {
                         name: LocalizedName::from(r.name).validate("roles.name")?,
                         permissions: keys("roles.permissions", &r.permissions)?,
                         owned_permissions: keys("roles.owned_permissions", &r.owned_permissions)?,
-                        level: r.level.as_deref().map(|l| Key::parse("roles.level", l)).transpose()?,
+                        level: r
+                            .level
+                            .as_deref()
+                            .map(|l| Key::parse("roles.level", l))
+                            .transpose()?,
                         scoped: r.scoped,
                         requires_approval: r.requires_approval,
                     })
@@ -582,7 +643,13 @@ impl ApplicationDto {
                         categories: m
                             .categories
                             .into_iter()
-                            .map(|c| Ok(Category { key: Key::parse("taxonomy.categories.key", &c.key)?, name: LocalizedName::from(c.name).validate("taxonomy.categories.name")? }))
+                            .map(|c| {
+                                Ok(Category {
+                                    key: Key::parse("taxonomy.categories.key", &c.key)?,
+                                    name: LocalizedName::from(c.name)
+                                        .validate("taxonomy.categories.name")?,
+                                })
+                            })
                             .collect::<Result<_, InvalidInput>>()?,
                     })
                 })
@@ -591,13 +658,34 @@ impl ApplicationDto {
             exclusive_roles: self
                 .exclusive_roles
                 .iter()
-                .map(|(a, b)| Ok((Key::parse("exclusive_roles", a)?, Key::parse("exclusive_roles", b)?)))
+                .map(|(a, b)| {
+                    Ok((
+                        Key::parse("exclusive_roles", a)?,
+                        Key::parse("exclusive_roles", b)?,
+                    ))
+                })
                 .collect::<Result<_, InvalidInput>>()?,
             resource_properties: ResourceProperties {
-                organization: property_name("resource_properties.organization", properties.organization, &defaults.organization)?,
-                matter: property_name("resource_properties.matter", properties.matter, &defaults.matter)?,
-                category: property_name("resource_properties.category", properties.category, &defaults.category)?,
-                owner: property_name("resource_properties.owner", properties.owner, &defaults.owner)?,
+                organization: property_name(
+                    "resource_properties.organization",
+                    properties.organization,
+                    &defaults.organization,
+                )?,
+                matter: property_name(
+                    "resource_properties.matter",
+                    properties.matter,
+                    &defaults.matter,
+                )?,
+                category: property_name(
+                    "resource_properties.category",
+                    properties.category,
+                    &defaults.category,
+                )?,
+                owner: property_name(
+                    "resource_properties.owner",
+                    properties.owner,
+                    &defaults.owner,
+                )?,
             },
             created_at: Timestamp(0),
         })

@@ -1,10 +1,10 @@
 //! Extractors: JSON bodies whose every rejection is a problem+json, and the caller from the
 //! bearer token.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::extract::rejection::JsonRejection;
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::problem::Problem;
@@ -27,14 +27,22 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 
 pub fn json_problem(rejection: &JsonRejection) -> Problem {
     match rejection {
-        JsonRejection::JsonDataError(error) => Problem::bad_request("invalid_body", data_error_text(error)),
-        JsonRejection::JsonSyntaxError(_) => Problem::bad_request("malformed_json", "the body is not valid JSON"),
+        JsonRejection::JsonDataError(error) => {
+            Problem::bad_request("invalid_body", data_error_text(error))
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            Problem::bad_request("malformed_json", "the body is not valid JSON")
+        }
         JsonRejection::MissingJsonContentType(_) => Problem::new(
             axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send the body as application/json",
         ),
-        JsonRejection::BytesRejection(_) => Problem::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large"),
+        JsonRejection::BytesRejection(_) => Problem::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the body is too large",
+        ),
         _ => Problem::bad_request("invalid_body", "the body could not be read"),
     }
 }
@@ -58,15 +66,27 @@ pub struct Auth(pub habilis_core::Caller);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             return Err(Problem::unauthenticated());
         };
-        let Ok(text) = value.to_str() else { return Err(Problem::unauthenticated()) };
-        let Some(token) = text.strip_prefix("Bearer ").or_else(|| text.strip_prefix("bearer ")) else {
+        let Ok(text) = value.to_str() else {
             return Err(Problem::unauthenticated());
         };
-        let caller = state.services.authenticate(token).await.map_err(Problem::from)?;
+        let Some(token) = text
+            .strip_prefix("Bearer ")
+            .or_else(|| text.strip_prefix("bearer "))
+        else {
+            return Err(Problem::unauthenticated());
+        };
+        let caller = state
+            .services
+            .authenticate(token)
+            .await
+            .map_err(Problem::from)?;
         Ok(Auth(caller))
     }
 }
@@ -80,17 +100,26 @@ impl<T: DeserializeOwned> FromRequest<AppState> for MaybeJson<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|_| Problem::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large"))?;
+            .map_err(|_| {
+                Problem::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the body is too large",
+                )
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(MaybeJson(None));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut deserializer) {
             Ok(value) => Ok(MaybeJson(Some(value))),
-            Err(error) if error.inner().is_syntax() || error.inner().is_eof() => {
-                Err(Problem::bad_request("malformed_json", "the body is not valid JSON"))
-            }
-            Err(error) => Err(Problem::bad_request("invalid_body", error.to_string().chars().take(300).collect::<String>())),
+            Err(error) if error.inner().is_syntax() || error.inner().is_eof() => Err(
+                Problem::bad_request("malformed_json", "the body is not valid JSON"),
+            ),
+            Err(error) => Err(Problem::bad_request(
+                "invalid_body",
+                error.to_string().chars().take(300).collect::<String>(),
+            )),
         }
     }
 }

@@ -30,7 +30,10 @@ pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The whole application.
 pub fn router(services: Arc<Services>) -> Router {
-    let state = AppState { services, metrics: Arc::new(Metrics::new()) };
+    let state = AppState {
+        services,
+        metrics: Arc::new(Metrics::new()),
+    };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api::router())
@@ -38,7 +41,10 @@ pub fn router(services: Arc<Services>) -> Router {
         .merge(authzen::well_known())
         .merge(ops::router())
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
@@ -52,8 +58,19 @@ async fn not_found() -> Response {
 
 async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    state.metrics.requests.get_or_create(&RequestLabels { method, route, status: response.status().as_u16() }).inc();
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
+        .inc();
     response
 }

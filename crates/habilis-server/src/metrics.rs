@@ -38,10 +38,29 @@ impl Metrics {
         let resources = Gauge::default();
         registry.register("http_requests", "HTTP requests served", requests.clone());
         registry.register("decisions", "Decisions answered", decisions.clone());
-        registry.register("engine_revision", "Revision the decision engine has applied", revision.clone());
-        registry.register("engine_grants", "Grants held by the decision engine", grants.clone());
-        registry.register("engine_resources", "Resources held by the decision engine", resources.clone());
-        Metrics { registry, requests, decisions, revision, grants, resources }
+        registry.register(
+            "engine_revision",
+            "Revision the decision engine has applied",
+            revision.clone(),
+        );
+        registry.register(
+            "engine_grants",
+            "Grants held by the decision engine",
+            grants.clone(),
+        );
+        registry.register(
+            "engine_resources",
+            "Resources held by the decision engine",
+            resources.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            decisions,
+            revision,
+            grants,
+            resources,
+        }
     }
 
     pub fn render(&self) -> String {

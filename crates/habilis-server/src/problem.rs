@@ -51,7 +51,11 @@ impl Problem {
     }
 
     pub fn unauthenticated() -> Problem {
-        Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "a valid bearer token is required")
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "a valid bearer token is required",
+        )
     }
 }
 
@@ -59,32 +63,56 @@ impl From<Error> for Problem {
     fn from(error: Error) -> Problem {
         match error {
             Error::Refused(refusal) => {
-                let mut problem = Problem::new(StatusCode::FORBIDDEN, refusal.code.as_str(), refusal.detail);
+                let mut problem =
+                    Problem::new(StatusCode::FORBIDDEN, refusal.code.as_str(), refusal.detail);
                 problem.required_level = refusal.required_level;
                 problem
             }
             Error::Invalid(inputs) => {
-                let first_code = inputs.first().map_or("invalid_input", |input| input.code.as_str());
-                let detail = inputs.iter().map(|input| input.detail.clone()).collect::<Vec<_>>().join("; ");
-                let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, first_code, detail);
+                let first_code = inputs
+                    .first()
+                    .map_or("invalid_input", |input| input.code.as_str());
+                let detail = inputs
+                    .iter()
+                    .map(|input| input.detail.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut problem =
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, first_code, detail);
                 problem.errors = inputs
                     .into_iter()
-                    .map(|input| FieldError { field: input.field, code: input.code.as_str().to_owned(), detail: input.detail })
+                    .map(|input| FieldError {
+                        field: input.field,
+                        code: input.code.as_str().to_owned(),
+                        detail: input.detail,
+                    })
                     .collect();
                 problem
             }
-            Error::NotFound { what } => Problem::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
+            Error::NotFound { what } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} not found"),
+            ),
             Error::Conflict { what } => Problem::new(StatusCode::CONFLICT, "conflict", what),
             Error::Unauthenticated => Problem::unauthenticated(),
             Error::Stale { min_revision } => {
-                let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "revision_not_available", format!("revision {min_revision} is not available yet"));
+                let mut problem = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "revision_not_available",
+                    format!("revision {min_revision} is not available yet"),
+                );
                 problem.retry_after = Some(1);
                 problem
             }
             Error::Internal(error) => {
                 // The cause is logged for operators, never shown to the client.
                 tracing::error!(error = format!("{error:#}"), "internal error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "an internal error occurred; it has been logged")
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an internal error occurred; it has been logged",
+                )
             }
         }
     }
@@ -96,7 +124,10 @@ impl IntoResponse for Problem {
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

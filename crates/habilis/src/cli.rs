@@ -13,7 +13,12 @@ use habilis_store::Db;
 use crate::config::{Config, DEFAULT_DATABASE};
 
 #[derive(Debug, Parser)]
-#[command(name = "habilis", version, about = "Delegated role administration and authorization", disable_help_subcommand = true)]
+#[command(
+    name = "habilis",
+    version,
+    about = "Delegated role administration and authorization",
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -108,9 +113,13 @@ pub enum AuditCommand {
 }
 
 async fn open(database: &str) -> anyhow::Result<Arc<Services>> {
-    let db = Db::connect(database).await.with_context(|| format!("cannot open database `{}`", redact(database)))?;
+    let db = Db::connect(database)
+        .await
+        .with_context(|| format!("cannot open database `{}`", redact(database)))?;
     db.migrate().await.context("cannot migrate the database")?;
-    Services::open(db, Arc::new(SystemClock)).await.map_err(|e| anyhow::format_err!("{e}"))
+    Services::open(db, Arc::new(SystemClock))
+        .await
+        .map_err(|e| anyhow::format_err!("{e}"))
 }
 
 /// A database URL without its password, for messages.
@@ -119,7 +128,12 @@ pub fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = url.get(scheme_end + 3..at).unwrap_or_default();
             match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", url.get(..scheme_end + 3).unwrap_or_default(), user, url.get(at..).unwrap_or_default()),
+                Some((user, _)) => format!(
+                    "{}{}:***{}",
+                    url.get(..scheme_end + 3).unwrap_or_default(),
+                    user,
+                    url.get(at..).unwrap_or_default()
+                ),
                 None => url.to_owned(),
             }
         }
@@ -134,27 +148,45 @@ fn core_error(error: habilis_core::Error) -> anyhow::Error {
 /// Runs a command; the exit code is the answer (0 success, 1 failure or broken chain).
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
-        Command::Serve { config, listen, database, demo } => {
+        Command::Serve {
+            config,
+            listen,
+            database,
+            demo,
+        } => {
             let config = Config::load(config.as_deref(), listen, database)?;
             serve(config, demo).await?;
             Ok(0)
         }
-        Command::Init { database, operator_email, operator_national_number } => {
-            let email = Email::parse(&operator_email).map_err(|e| anyhow::format_err!("--operator-email: {}", e.detail))?;
+        Command::Init {
+            database,
+            operator_email,
+            operator_national_number,
+        } => {
+            let email = Email::parse(&operator_email)
+                .map_err(|e| anyhow::format_err!("--operator-email: {}", e.detail))?;
             let national_number = operator_national_number
                 .as_deref()
                 .map(NationalNumber::parse)
                 .transpose()
                 .map_err(|e| anyhow::format_err!("--operator-national-number: {}", e.detail))?;
             let services = open(&database).await?;
-            let committed = services.init_operator(email, national_number).await.map_err(core_error)?;
+            let committed = services
+                .init_operator(email, national_number)
+                .await
+                .map_err(core_error)?;
             let (user, secret) = committed.value;
-            eprintln!("Created operator {} ({}). Their personal API token, shown once:", user.id, operator_email);
+            eprintln!(
+                "Created operator {} ({}). Their personal API token, shown once:",
+                user.id, operator_email
+            );
             println!("{}", secret.expose());
             Ok(0)
         }
         Command::Migrate { database } => {
-            let db = Db::connect(&database).await.with_context(|| format!("cannot open database `{}`", redact(&database)))?;
+            let db = Db::connect(&database)
+                .await
+                .with_context(|| format!("cannot open database `{}`", redact(&database)))?;
             db.migrate().await.context("cannot migrate the database")?;
             eprintln!("Database `{}` is up to date.", redact(&database));
             Ok(0)
@@ -164,30 +196,63 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             print_demo(&services, None).await?;
             Ok(0)
         }
-        Command::Token { command: TokenCommand::Create { user, database, level, label } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    database,
+                    level,
+                    label,
+                },
+        } => {
             let services = open(&database).await?;
-            let secret = services.create_token(&user, &label, level.as_deref()).await.map_err(core_error)?.value;
+            let secret = services
+                .create_token(&user, &label, level.as_deref())
+                .await
+                .map_err(core_error)?
+                .value;
             eprintln!("A personal API token for `{user}`, shown once:");
             println!("{}", secret.expose());
             Ok(0)
         }
-        Command::Client { command: ClientCommand::Create { application, database, label } } => {
+        Command::Client {
+            command:
+                ClientCommand::Create {
+                    application,
+                    database,
+                    label,
+                },
+        } => {
             let services = open(&database).await?;
-            let secret = services.create_client(&application, &label).await.map_err(core_error)?.value;
+            let secret = services
+                .create_client(&application, &label)
+                .await
+                .map_err(core_error)?
+                .value;
             eprintln!("An API credential for application `{application}`, shown once:");
             println!("{}", secret.expose());
             Ok(0)
         }
-        Command::Audit { command: AuditCommand::Verify { database } } => {
-            let db = Db::connect(&database).await.with_context(|| format!("cannot open database `{}`", redact(&database)))?;
-            let verification = db.verify_audit().await.context("cannot read the audit trail")?;
+        Command::Audit {
+            command: AuditCommand::Verify { database },
+        } => {
+            let db = Db::connect(&database)
+                .await
+                .with_context(|| format!("cannot open database `{}`", redact(&database)))?;
+            let verification = db
+                .verify_audit()
+                .await
+                .context("cannot read the audit trail")?;
             match verification.first_broken {
                 None => {
                     println!("audit trail intact: {} events", verification.events);
                     Ok(0)
                 }
                 Some(seq) => {
-                    println!("audit trail broken at event {seq} (of {} events)", verification.events);
+                    println!(
+                        "audit trail broken at event {seq} (of {} events)",
+                        verification.events
+                    );
                     Ok(1)
                 }
             }
@@ -199,9 +264,19 @@ async fn print_demo(services: &Services, url: Option<&str>) -> anyhow::Result<()
     let (personas, client) = services.load_demo().await.map_err(core_error)?;
     println!("Demo personas (each token is a personal API token, shown once):");
     for persona in &personas {
-        println!("  {:<26} {:<28} {}", persona.role, persona.name, persona.token.expose());
+        println!(
+            "  {:<26} {:<28} {}",
+            persona.role,
+            persona.name,
+            persona.token.expose()
+        );
     }
-    println!("  {:<26} {:<28} {}", "application client", "guichet", client.expose());
+    println!(
+        "  {:<26} {:<28} {}",
+        "application client",
+        "guichet",
+        client.expose()
+    );
     if let Some(url) = url {
         println!();
         println!("Try:  curl -H 'Authorization: Bearer <token>' {url}/api/v1/users/me");
@@ -211,19 +286,31 @@ async fn print_demo(services: &Services, url: Option<&str>) -> anyhow::Result<()
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let services = open(&config.database).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr().context("cannot read the listening address")?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
     let url = format!("http://{address}");
     if demo {
         print_demo(&services, Some(&url)).await?;
     }
     services.spawn_follower(Duration::from_millis(config.follow_interval_ms));
-    println!("Habilis is listening on {url} (database `{}`)", redact(&config.database));
+    println!(
+        "Habilis is listening on {url} (database `{}`)",
+        redact(&config.database)
+    );
     if !demo {
-        println!("Log in with a personal API token: `habilis token create --user <e-mail>` (or start with `--demo`).");
+        println!(
+            "Log in with a personal API token: `habilis token create --user <e-mail>` (or start with `--demo`)."
+        );
     }
     let app = habilis_server::router(services);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("the server stopped")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("the server stopped")?;
     Ok(())
 }
 

@@ -31,18 +31,38 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 impl Config {
     /// Merges the layers. `flag_*` are the command-line values (clap also reads the
     /// `HABILIS_*` variables into them).
-    pub fn load(file: Option<&Path>, flag_listen: Option<String>, flag_database: Option<String>) -> anyhow::Result<Config> {
+    pub fn load(
+        file: Option<&Path>,
+        flag_listen: Option<String>,
+        flag_database: Option<String>,
+    ) -> anyhow::Result<Config> {
         let from_file = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file `{}`", path.display()))?;
-                toml::from_str::<FileConfig>(&text).map_err(|e| anyhow::format_err!("config file `{}`: {}", path.display(), e.message()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file `{}`", path.display()))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    anyhow::format_err!("config file `{}`: {}", path.display(), e.message())
+                })?
             }
             None => FileConfig::default(),
         };
-        let listen_text = flag_listen.or(from_file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen: SocketAddr = listen_text.parse().map_err(|_| anyhow::format_err!("listen: `{listen_text}` is not an address like 127.0.0.1:8080"))?;
-        let database = flag_database.or(from_file.database).unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
-        let follow_interval_ms = from_file.follow_interval_ms.unwrap_or(250).clamp(10, 60_000);
-        Ok(Config { listen, database, follow_interval_ms })
+        let listen_text = flag_listen
+            .or(from_file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            anyhow::format_err!("listen: `{listen_text}` is not an address like 127.0.0.1:8080")
+        })?;
+        let database = flag_database
+            .or(from_file.database)
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+        let follow_interval_ms = from_file
+            .follow_interval_ms
+            .unwrap_or(250)
+            .clamp(10, 60_000);
+        Ok(Config {
+            listen,
+            database,
+            follow_interval_ms,
+        })
     }
 }

@@ -14,25 +14,72 @@ async fn writes_answer_with_their_revision_and_bad_input_is_a_clear_problem() {
         .await
         .expect(201);
     let revision = created.body["revision"].as_u64().unwrap();
-    assert_eq!(created.headers.get("habilis-revision").unwrap().to_str().unwrap(), revision.to_string());
+    assert_eq!(
+        created
+            .headers
+            .get("habilis-revision")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        revision.to_string()
+    );
     assert_eq!(created.text("/enterprise_number"), "0566.988.259");
     assert_eq!(created.text("/context"), "civil_servant");
     // The same enterprise number again is a conflict, and nothing is written.
-    let again = h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": "0566988259", "kind": "commune", "name": "Doublon" })).await.expect(409);
+    let again = h
+        .post(
+            "/api/v1/organizations",
+            &operator,
+            json!({ "enterprise_number": "0566988259", "kind": "commune", "name": "Doublon" }),
+        )
+        .await
+        .expect(409);
     assert_eq!(again.code(), "conflict");
     // A wrong check digit.
-    let bad = h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": "0566.988.258", "kind": "commune", "name": "X" })).await.expect(422);
+    let bad = h
+        .post(
+            "/api/v1/organizations",
+            &operator,
+            json!({ "enterprise_number": "0566.988.258", "kind": "commune", "name": "X" }),
+        )
+        .await
+        .expect(422);
     assert_eq!(bad.code(), "invalid_enterprise_number");
     assert_eq!(bad.body["errors"][0]["field"], "enterprise_number");
     // Unknown fields, wrong types, malformed JSON.
     let unknown = h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": "0566.988.259", "kind": "commune", "name": "X", "colour": "red" })).await.expect(400);
     assert_eq!(unknown.code(), "invalid_body");
-    assert!(unknown.text("/detail").contains("colour"), "{}", unknown.body);
-    let wrong = h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": 566988259, "kind": "commune", "name": "X" })).await.expect(400);
+    assert!(
+        unknown.text("/detail").contains("colour"),
+        "{}",
+        unknown.body
+    );
+    let wrong = h
+        .post(
+            "/api/v1/organizations",
+            &operator,
+            json!({ "enterprise_number": 566988259, "kind": "commune", "name": "X" }),
+        )
+        .await
+        .expect(400);
     assert_eq!(wrong.code(), "invalid_body");
-    let kind = h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": "0566.988.259", "kind": "castle", "name": "X" })).await.expect(422);
+    let kind = h
+        .post(
+            "/api/v1/organizations",
+            &operator,
+            json!({ "enterprise_number": "0566.988.259", "kind": "castle", "name": "X" }),
+        )
+        .await
+        .expect(422);
     assert_eq!(kind.code(), "invalid_kind");
-    let national = h.post("/api/v1/users", &operator, json!({ "national_number": "90.02.01-997.05", "given_name": "A", "family_name": "B" })).await.expect(422);
+    let national = h
+        .post(
+            "/api/v1/users",
+            &operator,
+            json!({ "national_number": "90.02.01-997.05", "given_name": "A", "family_name": "B" }),
+        )
+        .await
+        .expect(422);
     assert_eq!(national.code(), "invalid_national_number");
     let malformed = h.router.clone();
     let _ = malformed;
@@ -43,15 +90,30 @@ async fn writes_answer_with_their_revision_and_bad_input_is_a_clear_problem() {
         .header("content-type", "application/json")
         .body(axum::body::Body::from("{\"given_name\": "))
         .unwrap();
-    let response = tower::ServiceExt::oneshot(h.router.clone(), request).await.unwrap();
+    let response = tower::ServiceExt::oneshot(h.router.clone(), request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
-    assert_eq!(response.headers().get("content-type").unwrap(), "application/problem+json");
+    assert_eq!(
+        response.headers().get("content-type").unwrap(),
+        "application/problem+json"
+    );
     // Oversize bodies are refused before they are read.
     let huge = "x".repeat(habilis_server::BODY_LIMIT + 10);
-    let too_big = h.post("/api/v1/users", &operator, json!({ "given_name": huge, "family_name": "B", "email": "b@example.be" })).await.expect(413);
+    let too_big = h
+        .post(
+            "/api/v1/users",
+            &operator,
+            json!({ "given_name": huge, "family_name": "B", "email": "b@example.be" }),
+        )
+        .await
+        .expect(413);
     assert_eq!(too_big.code(), "body_too_large");
     // An unknown endpoint.
-    assert_eq!(h.get("/api/v1/nothing", &operator).await.expect(404).code(), "not_found");
+    assert_eq!(
+        h.get("/api/v1/nothing", &operator).await.expect(404).code(),
+        "not_found"
+    );
 }
 
 #[tokio::test]
@@ -65,8 +127,17 @@ async fn a_manager_adds_a_user_and_grants_a_scoped_role() {
         .expect(201);
     let chloe = created.text("/id");
     assert_eq!(created.text("/national_number"), "03.01.25-224.95");
-    let members = h.get(&format!("/api/v1/organizations/{namur}/members"), &gls).await.expect(200);
-    assert!(members.body["items"].as_array().unwrap().iter().any(|m| m["user"]["id"] == chloe.as_str()));
+    let members = h
+        .get(&format!("/api/v1/organizations/{namur}/members"), &gls)
+        .await
+        .expect(200);
+    assert!(
+        members.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["user"]["id"] == chloe.as_str())
+    );
     // Found by national number as well as by id.
     let by_number = h.get("/api/v1/users/03012522495", &gls).await.expect(200);
     assert_eq!(by_number.text("/id"), chloe);
@@ -82,11 +153,17 @@ async fn a_manager_adds_a_user_and_grants_a_scoped_role() {
         .refused("invalid_scope");
     // The user sees their own access.
     let token = h.token_for("chloe.martin@ville.namur.be").await;
-    let mine = h.get(&format!("/api/v1/grants?user={chloe}"), &token).await.expect(200);
+    let mine = h
+        .get(&format!("/api/v1/grants?user={chloe}"), &token)
+        .await
+        .expect(200);
     assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
     // Someone else's are not theirs to see.
     let luc = h.user("luc.martin@ville.namur.be").await;
-    let others = h.get(&format!("/api/v1/grants?user={luc}"), &token).await.expect(200);
+    let others = h
+        .get(&format!("/api/v1/grants?user={luc}"), &token)
+        .await
+        .expect(200);
     assert!(others.body["items"].as_array().unwrap().is_empty());
 }
 
@@ -98,30 +175,68 @@ async fn past_moments_are_answered_from_the_history() {
     let luc = h.user("luc.martin@ville.namur.be").await;
     let before = crate::harness::START;
     h.clock.advance_days(10);
-    let grants = h.get(&format!("/api/v1/grants?user={luc}&status=active"), &gls).await.expect(200);
+    let grants = h
+        .get(&format!("/api/v1/grants?user={luc}&status=active"), &gls)
+        .await
+        .expect(200);
     for grant in grants.body["items"].as_array().unwrap() {
-        h.delete(&format!("/api/v1/grants/{}", grant["id"].as_str().unwrap()), &gls, json!({ "reason": "mutation" })).await.expect(200);
+        h.delete(
+            &format!("/api/v1/grants/{}", grant["id"].as_str().unwrap()),
+            &gls,
+            json!({ "reason": "mutation" }),
+        )
+        .await
+        .expect(200);
     }
-    let now = h.get(&format!("/api/v1/grants?user={luc}&status=active"), &gls).await.expect(200);
+    let now = h
+        .get(&format!("/api/v1/grants?user={luc}&status=active"), &gls)
+        .await
+        .expect(200);
     assert!(now.body["items"].as_array().unwrap().is_empty());
     let at = habilis_server::dto::format_time(before.plus_days(1));
-    let then = h.get(&format!("/api/v1/grants?user={luc}&status=active&at={at}"), &gls).await.expect(200);
+    let then = h
+        .get(
+            &format!("/api/v1/grants?user={luc}&status=active&at={at}"),
+            &gls,
+        )
+        .await
+        .expect(200);
     assert_eq!(then.body["items"].as_array().unwrap().len(), 2);
     // Who could read a finances dossier then, and now.
     h.dossier("P-1", &namur, "finances", "budget", None).await;
     let who_now = h.get("/api/v1/access?application=guichet&resource_type=dossier&resource_id=P-1&action=dossier.read", &gls).await.expect(200);
-    assert!(!who_now.body["users"].as_array().unwrap().iter().any(|u| u == luc.as_str()));
+    assert!(
+        !who_now.body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == luc.as_str())
+    );
 }
 
 #[tokio::test]
 async fn operations_endpoints_answer() {
     let h = Harness::demo().await;
-    h.call(Method::GET, "/healthz", None, None).await.expect(200);
+    h.call(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
     let ready = h.call(Method::GET, "/readyz", None, None).await.expect(200);
     assert_eq!(ready.text("/status"), "ready");
-    let metrics = h.call(Method::GET, "/metrics", None, None).await.expect(200);
-    assert!(metrics.body.as_str().unwrap().contains("habilis_engine_revision"));
-    let openapi = h.call(Method::GET, "/api/openapi.json", None, None).await.expect(200);
+    let metrics = h
+        .call(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200);
+    assert!(
+        metrics
+            .body
+            .as_str()
+            .unwrap()
+            .contains("habilis_engine_revision")
+    );
+    let openapi = h
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .expect(200);
     assert_eq!(openapi.body["info"]["title"], "Habilis");
 }
 
@@ -140,16 +255,29 @@ fn the_openapi_document_matches_the_router() {
     documented.sort();
     let mut served: Vec<String> = Vec::new();
     let sources = [
-        ("/api/v1", include_str!("../../../habilis-server/src/api.rs")),
+        (
+            "/api/v1",
+            include_str!("../../../habilis-server/src/api.rs"),
+        ),
         ("", include_str!("../../../habilis-server/src/authzen.rs")),
         ("", include_str!("../../../habilis-server/src/ops.rs")),
     ];
     for (prefix, source) in sources {
-        for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
-            let path = line.trim_start_matches(".route(\"").split('"').next().unwrap();
+        for line in source
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with(".route(\""))
+        {
+            let path = line
+                .trim_start_matches(".route(\"")
+                .split('"')
+                .next()
+                .unwrap();
             let handlers = line.split_once(',').unwrap().1;
             for method in ["get", "post", "put", "delete", "patch"] {
-                if handlers.contains(&format!("{method}(")) || handlers.contains(&format!(".{method}(")) {
+                if handlers.contains(&format!("{method}("))
+                    || handlers.contains(&format!(".{method}("))
+                {
                     served.push(format!("{} {prefix}{path}", method.to_uppercase()));
                 }
             }

@@ -9,7 +9,8 @@ async fn evaluations_honour_defaults_and_semantics() {
     let h = Harness::demo().await;
     let namur = h.organization("Namur").await;
     h.dossier("E-1", &namur, "finances", "budget", None).await;
-    h.dossier("E-2", &namur, "cultes", "budget_fabrique", None).await;
+    h.dossier("E-2", &namur, "cultes", "budget_fabrique", None)
+        .await;
     let luc = h.user("luc.martin@ville.namur.be").await;
     let client = h.client.clone();
     let batch = |semantic: Option<&str>| {
@@ -28,20 +29,51 @@ async fn evaluations_honour_defaults_and_semantics() {
         }
         body
     };
-    let all = h.post("/access/v1/evaluations", &client, batch(None)).await.expect(200);
-    assert_eq!(all.body["evaluations"], json!([{ "decision": true }, { "decision": false }, { "decision": true }]));
-    let deny_first = h.post("/access/v1/evaluations", &client, batch(Some("deny_on_first_deny"))).await.expect(200);
-    assert_eq!(deny_first.body["evaluations"], json!([{ "decision": true }, { "decision": false }]));
-    let permit_first = h.post("/access/v1/evaluations", &client, batch(Some("permit_on_first_permit"))).await.expect(200);
-    assert_eq!(permit_first.body["evaluations"], json!([{ "decision": true }]));
-    h.post("/access/v1/evaluations", &client, batch(Some("whatever"))).await.expect(400);
+    let all = h
+        .post("/access/v1/evaluations", &client, batch(None))
+        .await
+        .expect(200);
+    assert_eq!(
+        all.body["evaluations"],
+        json!([{ "decision": true }, { "decision": false }, { "decision": true }])
+    );
+    let deny_first = h
+        .post(
+            "/access/v1/evaluations",
+            &client,
+            batch(Some("deny_on_first_deny")),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        deny_first.body["evaluations"],
+        json!([{ "decision": true }, { "decision": false }])
+    );
+    let permit_first = h
+        .post(
+            "/access/v1/evaluations",
+            &client,
+            batch(Some("permit_on_first_permit")),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        permit_first.body["evaluations"],
+        json!([{ "decision": true }])
+    );
+    h.post("/access/v1/evaluations", &client, batch(Some("whatever")))
+        .await
+        .expect(400);
     // An item missing its subject after defaults is a denied item, not a failed batch.
     let missing = h
         .post("/access/v1/evaluations", &client, json!({ "action": { "name": "dossier.read" }, "evaluations": [{ "resource": { "type": "dossier", "id": "E-1" } }] }))
         .await
         .expect(200);
     assert_eq!(missing.body["evaluations"][0]["decision"], false);
-    assert_eq!(missing.body["evaluations"][0]["context"]["error"]["status"], 400);
+    assert_eq!(
+        missing.body["evaluations"][0]["context"]["error"]["status"],
+        400
+    );
     // No items: behaves like one evaluation.
     let single = h
         .post("/access/v1/evaluations", &client, json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-1" }, "context": { "acr": HIGH } }))
@@ -56,17 +88,39 @@ async fn evaluation_errors_and_unknowns() {
     let client = h.client.clone();
     let luc = h.user("luc.martin@ville.namur.be").await;
     // Missing required members: 400.
-    h.post("/access/v1/evaluation", &client, json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" } })).await.expect(400);
+    h.post(
+        "/access/v1/evaluation",
+        &client,
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" } }),
+    )
+    .await
+    .expect(400);
     h.post("/access/v1/evaluation", &client, json!({ "subject": { "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "x" } })).await.expect(400);
     // Unknown resource, action and subject are denials with a reason.
     let unknown = h.decide(&luc, "dossier.read", "nowhere", Some(LOW)).await;
     assert_eq!(unknown["context"]["reason"]["code"], "unknown_resource");
     let namur = h.organization("Namur").await;
     h.dossier("E-3", &namur, "finances", "budget", None).await;
-    assert_eq!(h.decide(&luc, "dossier.burn", "E-3", Some(LOW)).await["context"]["reason"]["code"], "unknown_action");
-    assert_eq!(h.decide("usr_nobody", "dossier.read", "E-3", Some(LOW)).await["context"]["reason"]["code"], "unknown_subject");
+    assert_eq!(
+        h.decide(&luc, "dossier.burn", "E-3", Some(LOW)).await["context"]["reason"]["code"],
+        "unknown_action"
+    );
+    assert_eq!(
+        h.decide("usr_nobody", "dossier.read", "E-3", Some(LOW))
+            .await["context"]["reason"]["code"],
+        "unknown_subject"
+    );
     // A user may be named by national number or e-mail too.
-    assert_eq!(h.decide("luc.martin@ville.namur.be", "dossier.read", "E-3", Some(LOW)).await["decision"], true);
+    assert_eq!(
+        h.decide(
+            "luc.martin@ville.namur.be",
+            "dossier.read",
+            "E-3",
+            Some(LOW)
+        )
+        .await["decision"],
+        true
+    );
     // Resource attributes passed with the question override the registered ones.
     let described = h
         .post("/access/v1/evaluation", &client, json!({
@@ -86,7 +140,9 @@ async fn evaluation_errors_and_unknowns() {
         .header("x-request-id", "abc-123")
         .body(axum::body::Body::from(json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-3" } }).to_string()))
         .unwrap();
-    let response = tower::ServiceExt::oneshot(h.router.clone(), request).await.unwrap();
+    let response = tower::ServiceExt::oneshot(h.router.clone(), request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers().get("x-request-id").unwrap(), "abc-123");
 }
@@ -96,9 +152,13 @@ async fn a_decision_after_a_write_sees_the_write() {
     let h = Harness::demo().await;
     let gls = h.token("GLS (principal manager)");
     let namur = h.organization("Namur").await;
-    h.dossier("E-4", &namur, "patrimoine", "operations_immobilieres", None).await;
+    h.dossier("E-4", &namur, "patrimoine", "operations_immobilieres", None)
+        .await;
     let luc = h.user("luc.martin@ville.namur.be").await;
-    assert_eq!(h.decide(&luc, "dossier.read", "E-4", Some(LOW)).await["decision"], false);
+    assert_eq!(
+        h.decide(&luc, "dossier.read", "E-4", Some(LOW)).await["decision"],
+        false
+    );
     let grant = h.post("/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["patrimoine"] } })).await.expect(201);
     let revision = grant.body["revision"].as_u64().unwrap();
     let decision = h

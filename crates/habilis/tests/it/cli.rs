@@ -17,35 +17,121 @@ fn bad_arguments_give_one_line() {
     assert!(stderr.contains("--user"), "{stderr}");
     let output = habilis().args(["frobnicate"]).output().unwrap();
     assert_ne!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8(output.stderr).unwrap().trim().lines().count(), 1);
+    assert_eq!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .trim()
+            .lines()
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn init_prints_the_secret_alone_on_the_last_line_and_only_once() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("h.db").display());
-    let output = habilis().args(["init", "--database", &database, "--operator-email", "ops@spw.wallonie.be"]).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = habilis()
+        .args([
+            "init",
+            "--database",
+            &database,
+            "--operator-email",
+            "ops@spw.wallonie.be",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.trim().lines().last().unwrap().starts_with("habilis_pat_"), "{stdout}");
-    let again = habilis().args(["init", "--database", &database, "--operator-email", "ops@spw.wallonie.be"]).output().unwrap();
+    assert!(
+        stdout
+            .trim()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("habilis_pat_"),
+        "{stdout}"
+    );
+    let again = habilis()
+        .args([
+            "init",
+            "--database",
+            &database,
+            "--operator-email",
+            "ops@spw.wallonie.be",
+        ])
+        .output()
+        .unwrap();
     assert!(!again.status.success());
-    let bad = habilis().args(["init", "--database", &database, "--operator-email", "not-an-email"]).output().unwrap();
-    assert_eq!(String::from_utf8(bad.stderr).unwrap().trim().lines().count(), 1);
-    let token = habilis().args(["token", "create", "--database", &database, "--user", "ops@spw.wallonie.be"]).output().unwrap();
-    assert!(String::from_utf8(token.stdout).unwrap().trim().starts_with("habilis_pat_"));
+    let bad = habilis()
+        .args([
+            "init",
+            "--database",
+            &database,
+            "--operator-email",
+            "not-an-email",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .trim()
+            .lines()
+            .count(),
+        1
+    );
+    let token = habilis()
+        .args([
+            "token",
+            "create",
+            "--database",
+            &database,
+            "--user",
+            "ops@spw.wallonie.be",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(token.stdout)
+            .unwrap()
+            .trim()
+            .starts_with("habilis_pat_")
+    );
 }
 
 #[tokio::test]
 async fn audit_verify_detects_an_edited_event() {
     let h = Harness::demo().await;
-    let ok = habilis().args(["audit", "verify", "--database", &h.database_url]).output().unwrap();
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let ok = habilis()
+        .args(["audit", "verify", "--database", &h.database_url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     // Someone with access to the database quietly rewrites a reason.
     let pool = sqlx::SqlitePool::connect(&h.database_url).await.unwrap();
-    sqlx::query("UPDATE audit_events SET reason = 'nothing happened' WHERE seq = 5").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE audit_events SET reason = 'nothing happened' WHERE seq = 5")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
-    let broken = habilis().args(["audit", "verify", "--database", &h.database_url]).output().unwrap();
+    let broken = habilis()
+        .args(["audit", "verify", "--database", &h.database_url])
+        .output()
+        .unwrap();
     assert_eq!(broken.status.code(), Some(1));
-    assert!(String::from_utf8(broken.stdout).unwrap().contains("broken at event 5"));
+    assert!(
+        String::from_utf8(broken.stdout)
+            .unwrap()
+            .contains("broken at event 5")
+    );
 }

@@ -39,20 +39,39 @@ impl Answer {
 
     #[track_caller]
     pub fn expect(self, status: u16) -> Answer {
-        assert_eq!(self.status.as_u16(), status, "unexpected answer: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
         self
     }
 
     #[track_caller]
     pub fn refused(self, code: &str) -> Answer {
-        assert_eq!(self.status, StatusCode::FORBIDDEN, "expected a refusal `{code}`, got {}", self.body);
+        assert_eq!(
+            self.status,
+            StatusCode::FORBIDDEN,
+            "expected a refusal `{code}`, got {}",
+            self.body
+        );
         assert_eq!(self.code(), code, "{}", self.body);
-        assert_eq!(self.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
+        assert_eq!(
+            self.headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
         self
     }
 
     pub fn text(&self, pointer: &str) -> String {
-        self.body.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_owned()
+        self.body
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -66,39 +85,79 @@ impl Harness {
         let clock = TestClock::at(START);
         let services = Services::open(db, Arc::new(clock.clone())).await.unwrap();
         let (personas, client) = services.load_demo().await.unwrap();
-        let tokens = personas.into_iter().map(|p| (p.role.clone(), p.token.expose().to_owned())).collect();
+        let tokens = personas
+            .into_iter()
+            .map(|p| (p.role.clone(), p.token.expose().to_owned()))
+            .collect();
         let router = habilis_server::router(Arc::clone(&services));
-        Harness { services, router, clock, tokens, client: client.expose().to_owned(), _dir: dir, database_url }
+        Harness {
+            services,
+            router,
+            clock,
+            tokens,
+            client: client.expose().to_owned(),
+            _dir: dir,
+            database_url,
+        }
     }
 
     pub fn token(&self, role: &str) -> String {
-        self.tokens.get(role).cloned().unwrap_or_else(|| panic!("no demo persona `{role}`"))
+        self.tokens
+            .get(role)
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo persona `{role}`"))
     }
 
     /// A personal token for any user, by e-mail.
     pub async fn token_for(&self, email: &str) -> String {
-        self.services.create_token(email, "test", None).await.unwrap().value.expose().to_owned()
+        self.services
+            .create_token(email, "test", None)
+            .await
+            .unwrap()
+            .value
+            .expose()
+            .to_owned()
     }
 
     pub async fn token_at_level(&self, email: &str, level: &str) -> String {
-        self.services.create_token(email, "test", Some(level)).await.unwrap().value.expose().to_owned()
+        self.services
+            .create_token(email, "test", Some(level))
+            .await
+            .unwrap()
+            .value
+            .expose()
+            .to_owned()
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap(),
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
             None => request.body(Body::empty()).unwrap(),
         };
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Answer { status, body, headers }
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Answer {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
@@ -110,32 +169,60 @@ impl Harness {
     }
 
     pub async fn delete(&self, path: &str, token: &str, body: Value) -> Answer {
-        self.call(Method::DELETE, path, Some(token), Some(body)).await
+        self.call(Method::DELETE, path, Some(token), Some(body))
+            .await
     }
 
     /// The Habilis id of a demo organisation, found by name through the operator's view.
     pub async fn organization(&self, name: &str) -> String {
         let operator = self.token("operator");
-        let answer = self.get(&format!("/api/v1/organizations?q={}", urlencode(name)), &operator).await.expect(200);
-        answer.body["items"][0]["id"].as_str().unwrap_or_else(|| panic!("no organisation `{name}`")).to_owned()
+        let answer = self
+            .get(
+                &format!("/api/v1/organizations?q={}", urlencode(name)),
+                &operator,
+            )
+            .await
+            .expect(200);
+        answer.body["items"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no organisation `{name}`"))
+            .to_owned()
     }
 
     pub async fn user(&self, email: &str) -> String {
         let operator = self.token("operator");
-        self.get(&format!("/api/v1/users/{email}"), &operator).await.expect(200).text("/id")
+        self.get(&format!("/api/v1/users/{email}"), &operator)
+            .await
+            .expect(200)
+            .text("/id")
     }
 
     /// Registers a dossier of the Guichet through its application credential.
-    pub async fn dossier(&self, id: &str, organization: &str, matter: &str, category: &str, owner: Option<&str>) {
+    pub async fn dossier(
+        &self,
+        id: &str,
+        organization: &str,
+        matter: &str,
+        category: &str,
+        owner: Option<&str>,
+    ) {
         let mut resource = json!({ "type": "dossier", "id": id, "organization": organization, "matter": matter, "category": category });
         if let Some(owner) = owner {
             resource["owner"] = json!(owner);
         }
-        self.post("/api/v1/resources", &self.client.clone(), json!([resource])).await.expect(200);
+        self.post("/api/v1/resources", &self.client.clone(), json!([resource]))
+            .await
+            .expect(200);
     }
 
     /// Asks the AuthZEN evaluation endpoint as the Guichet.
-    pub async fn decide(&self, subject: &str, action: &str, dossier: &str, acr: Option<&str>) -> Value {
+    pub async fn decide(
+        &self,
+        subject: &str,
+        action: &str,
+        dossier: &str,
+        acr: Option<&str>,
+    ) -> Value {
         let mut request = json!({
             "subject": { "type": "user", "id": subject },
             "action": { "name": action },
@@ -144,13 +231,19 @@ impl Harness {
         if let Some(acr) = acr {
             request["context"] = json!({ "acr": acr });
         }
-        self.post("/access/v1/evaluation", &self.client.clone(), request).await.expect(200).body
+        self.post("/access/v1/evaluation", &self.client.clone(), request)
+            .await
+            .expect(200)
+            .body
     }
 
     /// Every refusal is audited: the last audit event with this code, seen by the operator.
     pub async fn audited_refusal(&self, code: &str) -> Value {
         let operator = self.token("operator");
-        let answer = self.get("/api/v1/audit?limit=1000", &operator).await.expect(200);
+        let answer = self
+            .get("/api/v1/audit?limit=1000", &operator)
+            .await
+            .expect(200);
         answer.body["items"]
             .as_array()
             .unwrap()
@@ -165,7 +258,9 @@ impl Harness {
 pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

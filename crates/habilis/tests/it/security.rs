@@ -21,21 +21,46 @@ async fn a_manager_of_one_organisation_cannot_read_or_change_another() {
     let h = Harness::demo().await;
     let namur_gls = h.token("GLS (principal manager)");
     let liege = h.organization("Liège").await;
-    h.get(&format!("/api/v1/organizations/{liege}"), &namur_gls).await.refused("not_visible");
-    h.get(&format!("/api/v1/organizations/{liege}/members"), &namur_gls).await.refused("not_a_manager");
-    h.post(&format!("/api/v1/organizations/{liege}/members"), &namur_gls, json!({ "user": NAMUR_USER })).await.refused("not_a_manager");
-    h.post(&format!("/api/v1/organizations/{liege}/designations"), &namur_gls, json!({ "user": LIEGE_USER, "kind": "access_manager", "applications": ["guichet"] }))
+    h.get(&format!("/api/v1/organizations/{liege}"), &namur_gls)
         .await
-        .refused("not_a_manager");
+        .refused("not_visible");
+    h.get(
+        &format!("/api/v1/organizations/{liege}/members"),
+        &namur_gls,
+    )
+    .await
+    .refused("not_a_manager");
+    h.post(
+        &format!("/api/v1/organizations/{liege}/members"),
+        &namur_gls,
+        json!({ "user": NAMUR_USER }),
+    )
+    .await
+    .refused("not_a_manager");
+    h.post(
+        &format!("/api/v1/organizations/{liege}/designations"),
+        &namur_gls,
+        json!({ "user": LIEGE_USER, "kind": "access_manager", "applications": ["guichet"] }),
+    )
+    .await
+    .refused("not_a_manager");
     h.post("/api/v1/grants", &namur_gls, json!({ "user": LIEGE_USER, "organization": liege, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } }))
         .await
         .refused("not_a_manager");
     // Their own organisation's list holds only what they may see.
     let listed = h.get("/api/v1/organizations", &namur_gls).await.expect(200);
-    let names: Vec<String> = listed.body["items"].as_array().unwrap().iter().map(|o| o["name"]["fr"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<String> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"]["fr"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(names, vec!["Ville de Namur".to_owned()]);
     // Grants of Liège are invisible to Namur's GLS.
-    let grants = h.get(&format!("/api/v1/grants?organization={liege}"), &namur_gls).await.expect(200);
+    let grants = h
+        .get(&format!("/api/v1/grants?organization={liege}"), &namur_gls)
+        .await
+        .expect(200);
     assert!(grants.body["items"].as_array().unwrap().is_empty());
     h.audited_refusal("not_visible").await;
     h.audited_refusal("not_a_manager").await;
@@ -62,14 +87,35 @@ async fn nobody_designates_wider_powers_than_their_own() {
     let deputy = h.token("deputy");
     let am = h.token("access manager");
     let path = format!("/api/v1/organizations/{namur}/designations");
-    h.post(&path, &deputy, json!({ "user": NAMUR_USER, "kind": "principal" })).await.refused("wider_than_own");
-    h.post(&path, &am, json!({ "user": NAMUR_USER, "kind": "deputy" })).await.refused("wider_than_own");
+    h.post(
+        &path,
+        &deputy,
+        json!({ "user": NAMUR_USER, "kind": "principal" }),
+    )
+    .await
+    .refused("wider_than_own");
+    h.post(&path, &am, json!({ "user": NAMUR_USER, "kind": "deputy" }))
+        .await
+        .refused("wider_than_own");
     h.post(&path, &am, json!({ "user": NAMUR_USER, "kind": "access_manager", "applications": ["guichet", "registre"] })).await.refused("wider_than_own");
     // Within their own powers it works.
-    h.post(&path, &am, json!({ "user": NAMUR_USER, "kind": "access_manager", "applications": ["guichet"] })).await.expect(201);
+    h.post(
+        &path,
+        &am,
+        json!({ "user": NAMUR_USER, "kind": "access_manager", "applications": ["guichet"] }),
+    )
+    .await
+    .expect(201);
     // A deputy designation needs the high level: a token at `low` is asked to step up.
     let low_gls = h.token_at_level(NAMUR_GLS, "low").await;
-    let answer = h.post(&path, &low_gls, json!({ "user": NAMUR_VALIDATOR, "kind": "deputy" })).await.refused("step_up_required");
+    let answer = h
+        .post(
+            &path,
+            &low_gls,
+            json!({ "user": NAMUR_VALIDATOR, "kind": "deputy" }),
+        )
+        .await
+        .refused("step_up_required");
     assert_eq!(answer.body["required_level"], "high");
     h.audited_refusal("wider_than_own").await;
 }
@@ -81,10 +127,25 @@ async fn the_last_principal_cannot_silently_disappear() {
     let gls = h.token("GLS (principal manager)");
     let operator = h.token("operator");
     let gls_id = h.user(NAMUR_GLS).await;
-    h.delete(&format!("/api/v1/organizations/{namur}/members/{gls_id}"), &operator, json!({ "reason": "départ" })).await.refused("last_principal");
-    let grants = h.get(&format!("/api/v1/grants?user={gls_id}"), &gls).await.expect(200);
+    h.delete(
+        &format!("/api/v1/organizations/{namur}/members/{gls_id}"),
+        &operator,
+        json!({ "reason": "départ" }),
+    )
+    .await
+    .refused("last_principal");
+    let grants = h
+        .get(&format!("/api/v1/grants?user={gls_id}"), &gls)
+        .await
+        .expect(200);
     let _ = grants;
-    let audit = h.get(&format!("/api/v1/audit?organization={namur}&limit=1000"), &gls).await.expect(200);
+    let audit = h
+        .get(
+            &format!("/api/v1/audit?organization={namur}&limit=1000"),
+            &gls,
+        )
+        .await
+        .expect(200);
     let designation = audit.body["items"]
         .as_array()
         .unwrap()
@@ -93,11 +154,29 @@ async fn the_last_principal_cannot_silently_disappear() {
         .and_then(|e| e["target"].as_str())
         .unwrap()
         .to_owned();
-    h.delete(&format!("/api/v1/designations/{designation}"), &gls, json!({ "reason": "je pars" })).await.refused("last_principal");
+    h.delete(
+        &format!("/api/v1/designations/{designation}"),
+        &gls,
+        json!({ "reason": "je pars" }),
+    )
+    .await
+    .refused("last_principal");
     // With a second principal in place, the first may go.
     let deputy_id = h.user(NAMUR_DEPUTY).await;
-    h.post(&format!("/api/v1/organizations/{namur}/designations"), &operator, json!({ "user": deputy_id, "kind": "principal" })).await.expect(201);
-    h.delete(&format!("/api/v1/designations/{designation}"), &gls, json!({ "reason": "je pars" })).await.expect(200);
+    h.post(
+        &format!("/api/v1/organizations/{namur}/designations"),
+        &operator,
+        json!({ "user": deputy_id, "kind": "principal" }),
+    )
+    .await
+    .expect(201);
+    h.delete(
+        &format!("/api/v1/designations/{designation}"),
+        &gls,
+        json!({ "reason": "je pars" }),
+    )
+    .await
+    .expect(200);
     h.audited_refusal("last_principal").await;
 }
 
@@ -107,9 +186,18 @@ async fn self_grants_follow_each_of_the_four_policies() {
     let owner = h.token("application owner");
     let gls = h.token("GLS (principal manager)");
     let namur = h.organization("Namur").await;
-    let application = h.get("/api/v1/applications/guichet", &owner).await.expect(200).body;
+    let application = h
+        .get("/api/v1/applications/guichet", &owner)
+        .await
+        .expect(200)
+        .body;
     let mut outcomes = Vec::new();
-    for (policy, matter) in [("allow", "finances"), ("flag", "fiscalite"), ("approve", "personnel"), ("deny", "tutelle")] {
+    for (policy, matter) in [
+        ("allow", "finances"),
+        ("flag", "fiscalite"),
+        ("approve", "personnel"),
+        ("deny", "tutelle"),
+    ] {
         let mut definition = application.clone();
         definition["self_grant"] = json!(policy);
         let definition = json!({
@@ -117,10 +205,22 @@ async fn self_grants_follow_each_of_the_four_policies() {
             "permissions": definition["permissions"], "roles": definition["roles"], "taxonomy": definition["taxonomy"],
             "self_grant": policy, "exclusive_roles": definition["exclusive_roles"], "resource_properties": definition["resource_properties"],
         });
-        h.call(axum::http::Method::PUT, "/api/v1/applications/guichet", Some(&owner), Some(definition)).await.expect(200);
+        h.call(
+            axum::http::Method::PUT,
+            "/api/v1/applications/guichet",
+            Some(&owner),
+            Some(definition),
+        )
+        .await
+        .expect(200);
         let answer = h.post("/api/v1/grants", &gls, json!({ "user": NAMUR_GLS, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": [matter] } })).await;
         let outcome = if answer.status.is_success() {
-            format!("{} {} flagged={}", answer.status.as_u16(), answer.text("/status"), answer.body["flagged"])
+            format!(
+                "{} {} flagged={}",
+                answer.status.as_u16(),
+                answer.text("/status"),
+                answer.body["flagged"]
+            )
         } else {
             format!("{} {}", answer.status.as_u16(), answer.code())
         };
@@ -137,9 +237,29 @@ async fn self_grants_follow_each_of_the_four_policies() {
     );
     // The pending self-grant waits for someone else: the GLS cannot approve it, the deputy can.
     let approvals = h.get("/api/v1/approvals", &gls).await.expect(200);
-    let own = approvals.body["items"].as_array().unwrap().iter().find(|a| a["organization"] == namur.as_str() && a["cause"] == "self_grant").unwrap()["id"].as_str().unwrap().to_owned();
-    h.post(&format!("/api/v1/approvals/{own}/approve"), &gls, json!({ "reason": "ok" })).await.refused("own_request");
-    h.post(&format!("/api/v1/approvals/{own}/approve"), &h.token("deputy"), json!({ "reason": "vérifié" })).await.expect(200);
+    let own = approvals.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["organization"] == namur.as_str() && a["cause"] == "self_grant")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.post(
+        &format!("/api/v1/approvals/{own}/approve"),
+        &gls,
+        json!({ "reason": "ok" }),
+    )
+    .await
+    .refused("own_request");
+    h.post(
+        &format!("/api/v1/approvals/{own}/approve"),
+        &h.token("deputy"),
+        json!({ "reason": "vérifié" }),
+    )
+    .await
+    .expect(200);
     h.audited_refusal("self_grant_denied").await;
     h.audited_refusal("own_request").await;
 }
@@ -151,7 +271,10 @@ async fn suspended_expired_revoked_and_ended_never_allow() {
     let luc = h.user(NAMUR_USER).await;
     h.dossier("T-1", &namur, "finances", "budget", None).await;
     // Luc reads finances dossiers as an editor.
-    assert_eq!(h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await["decision"], true);
+    assert_eq!(
+        h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await["decision"],
+        true
+    );
     // A suspended user never does.
     let thomas = h.user(NAMUR_SUSPENDED).await;
     let decision = h.decide(&thomas, "dossier.read", "T-1", Some(HIGH)).await;
@@ -159,23 +282,63 @@ async fn suspended_expired_revoked_and_ended_never_allow() {
     // Élise's reader grant on `personnel` expired a month ago.
     h.dossier("T-2", &namur, "personnel", "cadre", None).await;
     let elise = h.user(NAMUR_VALIDATOR).await;
-    assert_eq!(h.decide(&elise, "dossier.read", "T-2", Some(HIGH)).await["decision"], false);
-    let expired = h.get(&format!("/api/v1/grants?user={elise}&status=expired"), &h.token("GLS (principal manager)")).await.expect(200);
+    assert_eq!(
+        h.decide(&elise, "dossier.read", "T-2", Some(HIGH)).await["decision"],
+        false
+    );
+    let expired = h
+        .get(
+            &format!("/api/v1/grants?user={elise}&status=expired"),
+            &h.token("GLS (principal manager)"),
+        )
+        .await
+        .expect(200);
     assert_eq!(expired.body["items"].as_array().unwrap().len(), 1);
     // Suspending the organisation stops everyone in it.
     let operator = h.token("operator");
-    h.post(&format!("/api/v1/organizations/{namur}/suspension"), &operator, json!({ "reason": "enquête" })).await.expect(200);
+    h.post(
+        &format!("/api/v1/organizations/{namur}/suspension"),
+        &operator,
+        json!({ "reason": "enquête" }),
+    )
+    .await
+    .expect(200);
     let decision = h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await;
     assert_eq!(decision["decision"], false);
-    assert_eq!(decision["context"]["reason"]["code"], "organization_suspended");
-    h.call(axum::http::Method::DELETE, &format!("/api/v1/organizations/{namur}/suspension"), Some(&operator), None).await.expect(200);
-    assert_eq!(h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await["decision"], true);
+    assert_eq!(
+        decision["context"]["reason"]["code"],
+        "organization_suspended"
+    );
+    h.call(
+        axum::http::Method::DELETE,
+        &format!("/api/v1/organizations/{namur}/suspension"),
+        Some(&operator),
+        None,
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await["decision"],
+        true
+    );
     // Revoking the grant ends it at once.
     let gls = h.token("GLS (principal manager)");
-    let grants = h.get(&format!("/api/v1/grants?user={luc}&application=guichet&status=active"), &gls).await.expect(200);
+    let grants = h
+        .get(
+            &format!("/api/v1/grants?user={luc}&application=guichet&status=active"),
+            &gls,
+        )
+        .await
+        .expect(200);
     for grant in grants.body["items"].as_array().unwrap() {
         let id = grant["id"].as_str().unwrap();
-        h.delete(&format!("/api/v1/grants/{id}"), &gls, json!({ "reason": "changement de service" })).await.expect(200);
+        h.delete(
+            &format!("/api/v1/grants/{id}"),
+            &gls,
+            json!({ "reason": "changement de service" }),
+        )
+        .await
+        .expect(200);
     }
     let decision = h.decide(&luc, "dossier.read", "T-1", Some(LOW)).await;
     assert_eq!(decision["context"]["reason"]["code"], "no_grant");
@@ -183,9 +346,21 @@ async fn suspended_expired_revoked_and_ended_never_allow() {
     let nadia = h.user(NAMUR_AM).await;
     let am_token = h.token("access manager");
     h.post("/api/v1/grants", &gls, json!({ "user": nadia, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } })).await.expect(201);
-    assert_eq!(h.decide(&nadia, "dossier.read", "T-1", Some(LOW)).await["decision"], true);
-    h.delete(&format!("/api/v1/organizations/{namur}/members/{nadia}"), &gls, json!({ "reason": "départ" })).await.expect(200);
-    assert_eq!(h.decide(&nadia, "dossier.read", "T-1", Some(LOW)).await["decision"], false);
+    assert_eq!(
+        h.decide(&nadia, "dossier.read", "T-1", Some(LOW)).await["decision"],
+        true
+    );
+    h.delete(
+        &format!("/api/v1/organizations/{namur}/members/{nadia}"),
+        &gls,
+        json!({ "reason": "départ" }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        h.decide(&nadia, "dossier.read", "T-1", Some(LOW)).await["decision"],
+        false
+    );
     // And their management powers went with it.
     h.post("/api/v1/grants", &am_token, json!({ "user": elise, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } })).await.refused("not_a_manager");
 }
@@ -200,15 +375,28 @@ async fn too_low_a_level_yields_step_up_naming_the_level() {
     assert_eq!(decision["decision"], false);
     assert_eq!(decision["context"]["reason"]["code"], "step_up");
     assert_eq!(decision["context"]["reason"]["level"], "high");
-    assert_eq!(decision["context"]["reason"]["acr_values"][0], "urn:be:fedict:iam:fas:Level500");
+    assert_eq!(
+        decision["context"]["reason"]["acr_values"][0],
+        "urn:be:fedict:iam:fas:Level500"
+    );
     // No known level at all is also a step-up.
-    assert_eq!(h.decide(&elise, "dossier.validate", "T-3", None).await["context"]["reason"]["code"], "step_up");
-    assert_eq!(h.decide(&elise, "dossier.validate", "T-3", Some(HIGH)).await["decision"], true);
+    assert_eq!(
+        h.decide(&elise, "dossier.validate", "T-3", None).await["context"]["reason"]["code"],
+        "step_up"
+    );
+    assert_eq!(
+        h.decide(&elise, "dossier.validate", "T-3", Some(HIGH))
+            .await["decision"],
+        true
+    );
     // Granting a high role from a low session is refused too.
     let low_gls = h.token_at_level(NAMUR_GLS, "low").await;
     let luc = h.user(NAMUR_USER).await;
     let answer = h.post("/api/v1/grants", &low_gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "submitter", "scope": { "matters": ["fiscalite"] } })).await;
-    assert_eq!(answer.refused("step_up_required").body["required_level"], "high");
+    assert_eq!(
+        answer.refused("step_up_required").body["required_level"],
+        "high"
+    );
 }
 
 #[tokio::test]
@@ -218,12 +406,23 @@ async fn a_mandate_never_reaches_beyond_its_application_and_scope() {
     let liege = h.organization("Liège").await;
     let contractor = h.organization("Meuse").await;
     let alice = h.user(CONTRACTOR_STAFF).await;
-    h.dossier("T-4", &namur, "marches_publics", "attribution", None).await;
+    h.dossier("T-4", &namur, "marches_publics", "attribution", None)
+        .await;
     h.dossier("T-5", &namur, "finances", "budget", None).await;
-    h.dossier("T-6", &liege, "marches_publics", "attribution", None).await;
-    assert_eq!(h.decide(&alice, "dossier.read", "T-4", Some(LOW)).await["decision"], true);
-    assert_eq!(h.decide(&alice, "dossier.read", "T-5", Some(LOW)).await["decision"], false);
-    assert_eq!(h.decide(&alice, "dossier.read", "T-6", Some(LOW)).await["decision"], false);
+    h.dossier("T-6", &liege, "marches_publics", "attribution", None)
+        .await;
+    assert_eq!(
+        h.decide(&alice, "dossier.read", "T-4", Some(LOW)).await["decision"],
+        true
+    );
+    assert_eq!(
+        h.decide(&alice, "dossier.read", "T-5", Some(LOW)).await["decision"],
+        false
+    );
+    assert_eq!(
+        h.decide(&alice, "dossier.read", "T-6", Some(LOW)).await["decision"],
+        false
+    );
     // The contractor's principal cannot grant beyond the mandate's scope.
     let boss = h.token("contractor (mandatary)");
     h.post("/api/v1/grants", &boss, json!({ "user": alice, "organization": contractor, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } }))
@@ -232,23 +431,51 @@ async fn a_mandate_never_reaches_beyond_its_application_and_scope() {
     h.audited_refusal("outside_mandate").await;
     // Ending the mandate ends the reach into Namur.
     let gls = h.token("GLS (principal manager)");
-    let audit = h.get(&format!("/api/v1/audit?organization={namur}&limit=1000"), &gls).await.expect(200);
-    let mandate = audit.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "mandate.propose").and_then(|e| e["target"].as_str()).unwrap().to_owned();
-    h.delete(&format!("/api/v1/mandates/{mandate}"), &gls, json!({ "reason": "mission terminée" })).await.expect(200);
-    assert_eq!(h.decide(&alice, "dossier.read", "T-4", Some(LOW)).await["decision"], false);
+    let audit = h
+        .get(
+            &format!("/api/v1/audit?organization={namur}&limit=1000"),
+            &gls,
+        )
+        .await
+        .expect(200);
+    let mandate = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "mandate.propose")
+        .and_then(|e| e["target"].as_str())
+        .unwrap()
+        .to_owned();
+    h.delete(
+        &format!("/api/v1/mandates/{mandate}"),
+        &gls,
+        json!({ "reason": "mission terminée" }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        h.decide(&alice, "dossier.read", "T-4", Some(LOW)).await["decision"],
+        false
+    );
 }
 
 #[tokio::test]
 async fn credentials_are_checked() {
     let h = Harness::demo().await;
-    h.call(axum::http::Method::GET, "/api/v1/users/me", None, None).await.expect(401);
-    h.get("/api/v1/users/me", "habilis_pat_nope_nope").await.expect(401);
+    h.call(axum::http::Method::GET, "/api/v1/users/me", None, None)
+        .await
+        .expect(401);
+    h.get("/api/v1/users/me", "habilis_pat_nope_nope")
+        .await
+        .expect(401);
     let real = h.token("user");
     let forged = format!("{}x", real);
     h.get("/api/v1/users/me", &forged).await.expect(401);
     h.get("/api/v1/users/me", &real).await.expect(200);
     // An application credential cannot administer, and a person cannot ask decisions.
-    h.get("/api/v1/organizations", &h.client.clone()).await.refused("not_a_user");
+    h.get("/api/v1/organizations", &h.client.clone())
+        .await
+        .refused("not_a_user");
     let answer = h.post("/access/v1/evaluation", &real, json!({ "subject": {"type": "user", "id": "x"}, "action": {"name": "dossier.read"}, "resource": {"type": "dossier", "id": "x"} })).await;
     answer.refused("other_application");
     let _ = LIEGE_GLS;

@@ -287,6 +287,7 @@ impl Writer {
             permissions,
             permission_ids: permission_ids.into(),
             roles,
+            resource_properties: application.resource_properties.clone(),
         };
         if snapshot.applications.insert(id, record).is_none() {
             snapshot.stats.applications += 1;

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
 use habilis_domain::{
-    Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, Reach, Timestamp,
+    Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, Reach,
+    ResourceProperties, Timestamp,
     UserId, Validity,
 };
 
@@ -129,6 +130,8 @@ pub(crate) struct ApplicationRec {
     pub(crate) permission_ids: Box<[u32]>,
     /// By role key; the first role of a key wins, as `Application::role` finds it.
     pub(crate) roles: HashMap<u32, RoleRec>,
+    /// The property names the application uses for a resource's attributes.
+    pub(crate) resource_properties: ResourceProperties,
 }
 
 impl ApplicationRec {
@@ -814,6 +817,14 @@ impl Snapshot {
                     .min()
             });
         linked.map_or_else(|| user.as_str().to_owned(), |subject| subject.to_string())
+    }
+
+    /// The property names under which `application` passes resource attributes.
+    pub fn resource_properties(&self, application: &str) -> Option<ResourceProperties> {
+        let id = self.keys.get(application)?;
+        self.applications
+            .get(&id)
+            .map(|record| record.resource_properties.clone())
     }
 
     /// Resolves a user named by Habilis id, national register number, e-mail, or a subject

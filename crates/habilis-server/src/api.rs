@@ -802,6 +802,7 @@ async fn audit(
         until: parse_optional_time("until", query.until.as_deref()).map_err(invalid)?,
         after_seq: query.cursor,
         limit,
+        newest_first: false,
     };
     let events = state.services.audit(&caller, filter).await?;
     let next = if events.len() >= limit.clamp(1, 1_000) as usize {

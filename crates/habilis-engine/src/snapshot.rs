@@ -184,6 +184,9 @@ pub(crate) struct Place {
     pub(crate) category: Option<u32>,
 }
 
+/// A (subject-matter, category) pair of interned keys; either may be absent.
+pub(crate) type Classification = (Option<u32>, Option<u32>);
+
 /// A resource as the decision sees it (`decision::ResourceAttributes` over interned ids).
 /// A matter or category that no one ever named is `Some(UNSEEN)`: it matches no scope.
 #[derive(Clone, Copy, Debug)]
@@ -247,7 +250,7 @@ pub struct Snapshot {
     pub(crate) resources_by_place: HashShards<Place, Vec<u32>>,
     /// (application, resource type, organisation) → the (matter, category) pairs that have
     /// resources there, so that a search visits only places that exist.
-    pub(crate) places: HashShards<(u32, u32, u32), Vec<(Option<u32>, Option<u32>)>>,
+    pub(crate) places: HashShards<(u32, u32, u32), Vec<Classification>>,
 }
 
 impl Default for Snapshot {

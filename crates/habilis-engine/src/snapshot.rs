@@ -12,8 +12,7 @@ use std::sync::Arc;
 use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
 use habilis_domain::{
     Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, Reach,
-    ResourceProperties, Timestamp,
-    UserId, Validity,
+    ResourceProperties, Timestamp, UserId, Validity,
 };
 
 use crate::EngineStats;

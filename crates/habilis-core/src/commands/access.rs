@@ -48,31 +48,31 @@ pub struct MandateInput {
     pub valid_until: Option<Timestamp>,
 }
 
-impl Services {
-    fn approval_for(
-        &self,
-        world: &World,
-        subject: ApprovalSubject,
-        organization: &OrganizationId,
-        application: Option<Key>,
-        cause: ApprovalCause,
-        caller: &Caller,
-        now: Timestamp,
-    ) -> Approval {
-        fresh(ApprovalId::PREFIX, |id| Approval {
-            id: ApprovalId::new(id),
-            subject,
-            organization: organization.clone(),
-            application,
-            cause,
-            requested_by: caller.user.clone(),
-            requested_at: now,
-            expires_at: now.plus_days(world.settings.approval_days),
-            status: ApprovalStatus::Pending,
-            decided: None,
-        })
-    }
+/// A pending approval of `subject`, expiring after the platform's approval period.
+fn approval_for(
+    world: &World,
+    subject: ApprovalSubject,
+    organization: &OrganizationId,
+    application: Option<Key>,
+    cause: ApprovalCause,
+    caller: &Caller,
+    now: Timestamp,
+) -> Approval {
+    fresh(ApprovalId::PREFIX, |id| Approval {
+        id: ApprovalId::new(id),
+        subject,
+        organization: organization.clone(),
+        application,
+        cause,
+        requested_by: caller.user.clone(),
+        requested_at: now,
+        expires_at: now.plus_days(world.settings.approval_days),
+        status: ApprovalStatus::Pending,
+        decided: None,
+    })
+}
 
+impl Services {
     /// Designates a principal, deputy or access manager.
     pub async fn designate(
         &self,
@@ -102,7 +102,7 @@ impl Services {
             .collect();
         let apps: Vec<Key> = applications.iter().cloned().collect();
         let world = tx
-            .load_slice(&[organization.id.clone()], &users, &apps)
+            .load_slice(std::slice::from_ref(&organization.id), &users, &apps)
             .await?;
         let now = self.now();
         let request = DesignationRequest {
@@ -143,7 +143,7 @@ impl Services {
         context.target = Some(designation.id.to_string());
         let mut changes = vec![Change::Designation(designation.clone())];
         if let Outcome::Pending(cause) = outcome {
-            let approval = self.approval_for(
+            let approval = approval_for(
                 &world,
                 ApprovalSubject::Designation(designation.id.clone()),
                 &organization.id,
@@ -308,7 +308,7 @@ impl Services {
         context.target = Some(grant.id.to_string());
         let mut changes = vec![Change::Grant(grant.clone())];
         if let Outcome::Pending(cause) = outcome {
-            let approval = self.approval_for(
+            let approval = approval_for(
                 &world,
                 ApprovalSubject::Grant(grant.id.clone()),
                 &organization.id,

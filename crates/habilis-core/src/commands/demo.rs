@@ -43,7 +43,9 @@ fn national(year: u32, month: u32, day: u32, sequence: u32) -> Result<NationalNu
 
 /// The taxonomy of DOMAIN.md §4.4.
 fn guichet_taxonomy() -> Result<Vec<Matter>, Error> {
-    let spec: [(&str, &str, &[(&str, &str)]); 8] = [
+    /// A subject-matter's key and name, and its categories' keys and names.
+    type MatterSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let spec: [MatterSpec; 8] = [
         (
             "finances",
             "Finances",

@@ -167,7 +167,7 @@ impl Services {
         context.organization = Some(found.id.clone());
         context.subject_user = Some(person.id.clone());
         let world = tx
-            .load_slice(&[found.id.clone()], caller.user.as_slice(), &[])
+            .load_slice(std::slice::from_ref(&found.id), caller.user.as_slice(), &[])
             .await?;
         if let Err(refusal) = powers::operator_only(&world, &caller.actor(), self.now()) {
             return self.refuse(tx, caller, &context, refusal).await;
@@ -208,7 +208,7 @@ impl Services {
         let mut found = self.organization_named(&mut tx, organization).await?;
         context.organization = Some(found.id.clone());
         let world = tx
-            .load_slice(&[found.id.clone()], caller.user.as_slice(), &[])
+            .load_slice(std::slice::from_ref(&found.id), caller.user.as_slice(), &[])
             .await?;
         if let Err(refusal) =
             powers::set_organization_approval(&world, &caller.actor(), &found.id, self.now())
@@ -319,7 +319,7 @@ impl Services {
         let world = tx
             .load_slice(
                 &[],
-                &[person.id.clone()],
+                std::slice::from_ref(&person.id),
                 std::slice::from_ref(&application_key),
             )
             .await?;
@@ -406,7 +406,7 @@ impl Services {
         context.subject_user = Some(person.id.clone());
         let applications: Vec<Key> = application_key.iter().cloned().collect();
         let mut world = tx
-            .load_slice(&[], &[person.id.clone()], &applications)
+            .load_slice(&[], std::slice::from_ref(&person.id), &applications)
             .await?;
         let found = match &application_key {
             Some(key) => {
@@ -496,7 +496,9 @@ impl Services {
             .into_iter()
             .chain(caller.user.clone())
             .collect();
-        let world = tx.load_slice(&[found.id.clone()], &users, &[]).await?;
+        let world = tx
+            .load_slice(std::slice::from_ref(&found.id), &users, &[])
+            .await?;
         let now = self.now();
         if let Err(refusal) = powers::add_member(&world, &caller.actor(), &found.id, now) {
             return self.refuse(tx, caller, &context, refusal).await;
@@ -551,7 +553,9 @@ impl Services {
             .into_iter()
             .chain(caller.user.clone())
             .collect();
-        let world = tx.load_slice(&[found.id.clone()], &users, &[]).await?;
+        let world = tx
+            .load_slice(std::slice::from_ref(&found.id), &users, &[])
+            .await?;
         let now = self.now();
         if let Err(refusal) =
             powers::remove_member(&world, &caller.actor(), &found.id, &person.id, now)
@@ -633,7 +637,7 @@ impl Services {
             .collect();
         let memberships: Vec<OrganizationId> = self
             .db
-            .read_slice(&[], &[person.id.clone()], &[])
+            .read_slice(&[], std::slice::from_ref(&person.id), &[])
             .await?
             .memberships
             .keys()

@@ -228,9 +228,10 @@ impl Services {
                     .db
                     .load_entities(EntityKind::Grant, &entity_filter)
                     .await?;
-                let mut world = World::default();
-                world.grants = grants.into_iter().map(|g| (g.id.clone(), g)).collect();
-                world
+                World {
+                    grants: grants.into_iter().map(|g| (g.id.clone(), g)).collect(),
+                    ..World::default()
+                }
             }
         };
         let candidates: Vec<Grant> = source
@@ -317,7 +318,7 @@ impl Services {
                 .collect()
         };
         let mut open: Vec<Approval> = approvals.into_iter().filter(|a| a.is_open(now)).collect();
-        open.sort_by(|a, b| a.requested_at.cmp(&b.requested_at));
+        open.sort_by_key(|a| a.requested_at);
         Ok(open)
     }
 

@@ -547,8 +547,10 @@ fn resources_asked() -> Vec<(&'static str, &'static str, ResourceOverrides)> {
     for overrides in amended {
         asked.push(("dossier", "d1", overrides));
     }
-    let mut by_number = ResourceOverrides::default();
-    by_number.organization = Some(number);
+    let by_number = ResourceOverrides {
+        organization: Some(number),
+        ..ResourceOverrides::default()
+    };
     asked.push(("report", "d2", by_number));
     asked.push((
         "dossier",

@@ -1,5 +1,11 @@
 //! Starts Habilis over a fresh SQLite file (or PostgreSQL), loads the demo data set through
 //! the real commands, and hands tests a client that speaks HTTP to the real router.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "the harness runs only in tests: a failure here is the test's failure"
+)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -14,13 +14,24 @@ fn main() -> std::process::ExitCode {
                 let _ = error.print();
                 return std::process::ExitCode::SUCCESS;
             }
+            // clap spreads some messages over lines ("the following required arguments
+            // were not provided:" then one line per argument); keep everything before the
+            // usage and the tips, joined on one line.
             let text = error.to_string();
-            let first = text
+            let message = text
                 .lines()
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            eprintln!("habilis: {first} (see `habilis --help`)");
+                .map(str::trim)
+                .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more"))
+                .filter(|line| !line.is_empty() && !line.starts_with("tip:"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let message = message.trim_start_matches("error: ");
+            let message = if message.is_empty() {
+                "invalid arguments"
+            } else {
+                message
+            };
+            eprintln!("habilis: {message} (see `habilis --help`)");
             return std::process::ExitCode::from(2);
         }
     };

@@ -91,11 +91,14 @@ impl Services {
             );
             ids.sort();
             ids.dedup();
+            // The slice also holds related organisations (mandate partners); a member sees
+            // only their own.
             self.db
                 .read_slice(&ids, &[], &[])
                 .await?
                 .organizations
                 .into_values()
+                .filter(|o| ids.contains(&o.id))
                 .collect()
         };
         let needle = query.map(str::to_lowercase);

@@ -120,7 +120,7 @@ async fn writes_answer_with_their_revision_and_bad_input_is_a_clear_problem() {
 async fn a_manager_adds_a_user_and_grants_a_scoped_role() {
     let h = Harness::demo().await;
     let gls = h.token("GLS (principal manager)");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let created = h
         .post("/api/v1/users", &gls, json!({ "national_number": "03.01.25-224.95", "email": "chloe.martin@ville.namur.be", "given_name": "Chloé", "family_name": "Martin", "language": "fr", "member_of": namur }))
         .await
@@ -171,7 +171,7 @@ async fn a_manager_adds_a_user_and_grants_a_scoped_role() {
 async fn past_moments_are_answered_from_the_history() {
     let h = Harness::demo().await;
     let gls = h.token("GLS (principal manager)");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let luc = h.user("luc.martin@ville.namur.be").await;
     let before = crate::harness::START;
     h.clock.advance_days(10);

@@ -7,7 +7,7 @@ use crate::harness::{HIGH, Harness, LOW};
 #[tokio::test]
 async fn evaluations_honour_defaults_and_semantics() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     h.dossier("E-1", &namur, "finances", "budget", None).await;
     h.dossier("E-2", &namur, "cultes", "budget_fabrique", None)
         .await;
@@ -99,7 +99,7 @@ async fn evaluation_errors_and_unknowns() {
     // Unknown resource, action and subject are denials with a reason.
     let unknown = h.decide(&luc, "dossier.read", "nowhere", Some(LOW)).await;
     assert_eq!(unknown["context"]["reason"]["code"], "unknown_resource");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     h.dossier("E-3", &namur, "finances", "budget", None).await;
     assert_eq!(
         h.decide(&luc, "dossier.burn", "E-3", Some(LOW)).await["context"]["reason"]["code"],
@@ -151,7 +151,7 @@ async fn evaluation_errors_and_unknowns() {
 async fn a_decision_after_a_write_sees_the_write() {
     let h = Harness::demo().await;
     let gls = h.token("GLS (principal manager)");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     h.dossier("E-4", &namur, "patrimoine", "operations_immobilieres", None)
         .await;
     let luc = h.user("luc.martin@ville.namur.be").await;

@@ -179,7 +179,8 @@ impl Harness {
             .await
     }
 
-    /// The Habilis id of a demo organisation, found by name through the operator's view.
+    /// The Habilis id of a demo organisation, found by its exact name (in any language)
+    /// through the operator's view.
     pub async fn organization(&self, name: &str) -> String {
         let operator = self.token("operator");
         let answer = self
@@ -189,8 +190,16 @@ impl Harness {
             )
             .await
             .expect(200);
-        answer.body["items"][0]["id"]
-            .as_str()
+        answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| {
+                item["name"]
+                    .as_object()
+                    .is_some_and(|names| names.values().any(|n| n == name))
+            })
+            .and_then(|item| item["id"].as_str())
             .unwrap_or_else(|| panic!("no organisation `{name}`"))
             .to_owned()
     }

@@ -20,7 +20,7 @@ const CONTRACTOR_STAFF: &str = "alice.rousseau@meuse-etudes.be";
 async fn a_manager_of_one_organisation_cannot_read_or_change_another() {
     let h = Harness::demo().await;
     let namur_gls = h.token("GLS (principal manager)");
-    let liege = h.organization("Liège").await;
+    let liege = h.organization("Ville de Liège").await;
     h.get(&format!("/api/v1/organizations/{liege}"), &namur_gls)
         .await
         .refused("not_visible");
@@ -70,7 +70,7 @@ async fn a_manager_of_one_organisation_cannot_read_or_change_another() {
 async fn an_access_manager_cannot_grant_outside_their_applications() {
     let h = Harness::demo().await;
     let am = h.token("access manager");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let granted = h.post("/api/v1/grants", &am, json!({ "user": NAMUR_USER, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["fiscalite"] } })).await;
     granted.expect(201);
     let refused = h.post("/api/v1/grants", &am, json!({ "user": NAMUR_USER, "organization": namur, "application": "registre", "role": "consultant" })).await;
@@ -83,7 +83,7 @@ async fn an_access_manager_cannot_grant_outside_their_applications() {
 #[tokio::test]
 async fn nobody_designates_wider_powers_than_their_own() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let deputy = h.token("deputy");
     let am = h.token("access manager");
     let path = format!("/api/v1/organizations/{namur}/designations");
@@ -123,7 +123,7 @@ async fn nobody_designates_wider_powers_than_their_own() {
 #[tokio::test]
 async fn the_last_principal_cannot_silently_disappear() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let gls = h.token("GLS (principal manager)");
     let operator = h.token("operator");
     let gls_id = h.user(NAMUR_GLS).await;
@@ -185,7 +185,7 @@ async fn self_grants_follow_each_of_the_four_policies() {
     let h = Harness::demo().await;
     let owner = h.token("application owner");
     let gls = h.token("GLS (principal manager)");
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let application = h
         .get("/api/v1/applications/guichet", &owner)
         .await
@@ -267,7 +267,7 @@ async fn self_grants_follow_each_of_the_four_policies() {
 #[tokio::test]
 async fn suspended_expired_revoked_and_ended_never_allow() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     let luc = h.user(NAMUR_USER).await;
     h.dossier("T-1", &namur, "finances", "budget", None).await;
     // Luc reads finances dossiers as an editor.
@@ -368,7 +368,7 @@ async fn suspended_expired_revoked_and_ended_never_allow() {
 #[tokio::test]
 async fn too_low_a_level_yields_step_up_naming_the_level() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
+    let namur = h.organization("Ville de Namur").await;
     h.dossier("T-3", &namur, "finances", "comptes", None).await;
     let elise = h.user(NAMUR_VALIDATOR).await;
     let decision = h.decide(&elise, "dossier.validate", "T-3", Some(LOW)).await;
@@ -402,9 +402,9 @@ async fn too_low_a_level_yields_step_up_naming_the_level() {
 #[tokio::test]
 async fn a_mandate_never_reaches_beyond_its_application_and_scope() {
     let h = Harness::demo().await;
-    let namur = h.organization("Namur").await;
-    let liege = h.organization("Liège").await;
-    let contractor = h.organization("Meuse").await;
+    let namur = h.organization("Ville de Namur").await;
+    let liege = h.organization("Ville de Liège").await;
+    let contractor = h.organization("Bureau d'études Meuse SRL").await;
     let alice = h.user(CONTRACTOR_STAFF).await;
     h.dossier("T-4", &namur, "marches_publics", "attribution", None)
         .await;

@@ -955,3 +955,72 @@ impl Application {
         problems
     }
 }
+
+/// What happens at a review's deadline to the grants nobody confirmed.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnconfirmedPolicy {
+    /// They are revoked: access nobody vouches for ends (the default).
+    #[default]
+    Revoke,
+    /// They stay active but are flagged for the managers' attention.
+    Flag,
+}
+
+/// A manager's answer about one grant of a review.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Keep,
+    Revoke,
+}
+
+impl ReviewDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewDecision::Keep => "keep",
+            ReviewDecision::Revoke => "revoke",
+        }
+    }
+}
+
+/// One grant under review, and the answer given about it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub grant: GrantId,
+    pub decision: Option<ReviewDecision>,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<Timestamp>,
+    pub reason: String,
+    /// What the deadline did to an unanswered item (`revoke` or `flag`).
+    pub outcome_at_close: Option<UnconfirmedPolicy>,
+}
+
+/// An access review: a campaign asking an organisation's managers to confirm or revoke each
+/// active grant (of one application, or of all) before a deadline.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Review {
+    pub id: ReviewId,
+    pub organization: OrganizationId,
+    pub application: Option<Key>,
+    pub started_by: Option<UserId>,
+    pub started_at: Timestamp,
+    pub deadline: Timestamp,
+    pub unconfirmed: UnconfirmedPolicy,
+    pub items: Vec<ReviewItem>,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl Review {
+    pub fn is_open(&self) -> bool {
+        self.closed_at.is_none()
+    }
+
+    pub fn item(&self, grant: &str) -> Option<&ReviewItem> {
+        self.items.iter().find(|item| item.grant.as_str() == grant)
+    }
+
+    pub fn pending_items(&self) -> usize {
+        self.items.iter().filter(|i| i.decision.is_none()).count()
+    }
+}

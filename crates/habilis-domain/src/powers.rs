@@ -780,6 +780,93 @@ pub fn revoke_grant(
     Ok(())
 }
 
+// ---- Access reviews ------------------------------------------------------------------------
+
+/// Starting an access review of an organisation: the operator, its principal or deputy (of
+/// every application, or one), or an access manager for one of their applications. The
+/// deadline must lie ahead.
+pub fn start_review(
+    world: &World,
+    actor: &Actor,
+    organization: &OrganizationId,
+    application: Option<&Key>,
+    deadline: Timestamp,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    let user = acting_user(world, actor, at)?;
+    require_live_organization(world, organization)?;
+    if deadline <= at {
+        return Err(Refusal::with_detail(
+            RefusalCode::InvalidValidity,
+            "the review's deadline must lie ahead",
+        ));
+    }
+    if let Some(application) = application
+        && !world.is_subscribed(organization, application.as_str())
+    {
+        return Err(Refusal::with_detail(
+            RefusalCode::NotSubscribed,
+            format!("the organisation does not use `{application}`"),
+        ));
+    }
+    if world.is_operator(user) {
+        return Ok(());
+    }
+    let own = powers_of(world, organization, user, at);
+    if own.manages_organization() {
+        return Ok(());
+    }
+    if !own.is_manager() {
+        return refuse(RefusalCode::NotAManager);
+    }
+    match application {
+        Some(application) if own.manages_application(application.as_str()) => Ok(()),
+        _ => refuse(RefusalCode::OutsideDesignation),
+    }
+}
+
+/// Answering one item of a review: whoever may revoke the grant (`revoke_grant`), while the
+/// review is open and the item unanswered. Nobody vouches for their own access: confirming
+/// one's own grant is refused, as approving one's own request is.
+pub fn decide_review_item(
+    world: &World,
+    actor: &Actor,
+    review: &Review,
+    grant: &Grant,
+    decision: ReviewDecision,
+    reason: &str,
+    at: Timestamp,
+) -> Result<(), Refusal> {
+    let user = acting_user(world, actor, at)?;
+    if !review.is_open() || review.deadline <= at {
+        return Err(Refusal::with_detail(
+            RefusalCode::NotPending,
+            "the review is closed",
+        ));
+    }
+    if review
+        .item(grant.id.as_str())
+        .is_none_or(|item| item.decision.is_some())
+    {
+        return Err(Refusal::with_detail(
+            RefusalCode::NotPending,
+            "this item is already answered",
+        ));
+    }
+    if decision == ReviewDecision::Keep && &grant.user == user {
+        return Err(Refusal::with_detail(
+            RefusalCode::OwnRequest,
+            "nobody confirms their own access",
+        ));
+    }
+    // The same powers as revoking; a `keep` needs no reason, a `revoke` does.
+    let reason = match decision {
+        ReviewDecision::Keep => "confirmed in an access review",
+        ReviewDecision::Revoke => reason,
+    };
+    revoke_grant(world, actor, grant, reason, at)
+}
+
 // ---- Mandates -----------------------------------------------------------------------------
 
 #[derive(Clone, PartialEq, Eq, Debug)]

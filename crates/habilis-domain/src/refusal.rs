@@ -243,6 +243,8 @@ pub enum InvalidCode {
     InvalidReference,
     MissingField,
     TooLong,
+    /// A value outside the set the field accepts (a decision, a policy).
+    InvalidValue,
 }
 
 impl InvalidCode {
@@ -264,6 +266,7 @@ impl InvalidCode {
             InvalidCode::InvalidReference => "invalid_reference",
             InvalidCode::MissingField => "missing_field",
             InvalidCode::TooLong => "too_long",
+            InvalidCode::InvalidValue => "invalid_value",
         }
     }
 }

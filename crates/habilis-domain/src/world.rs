@@ -68,6 +68,7 @@ pub enum Change {
     Mandate(Mandate),
     Suspension(Suspension),
     Approval(Approval),
+    Review(Review),
     Resource(Resource),
     ResourceRemoved {
         application: Key,
@@ -95,6 +96,7 @@ pub struct World {
     pub mandates: BTreeMap<MandateId, Mandate>,
     pub suspensions: BTreeMap<SuspensionId, Suspension>,
     pub approvals: BTreeMap<ApprovalId, Approval>,
+    pub reviews: BTreeMap<ReviewId, Review>,
     /// (application, type, id) → resource.
     pub resources: BTreeMap<(Key, Key, String), Resource>,
 }
@@ -181,6 +183,9 @@ impl World {
             }
             Change::Approval(approval) => {
                 self.approvals.insert(approval.id.clone(), approval.clone());
+            }
+            Change::Review(review) => {
+                self.reviews.insert(review.id.clone(), review.clone());
             }
             Change::Resource(resource) => {
                 let key = (

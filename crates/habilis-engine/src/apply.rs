@@ -139,7 +139,8 @@ impl Writer {
             | Change::Operator { .. }
             | Change::LegalRepresentative { .. }
             | Change::Designation(_)
-            | Change::Approval(_) => {}
+            | Change::Approval(_)
+            | Change::Review(_) => {}
         }
     }
 

@@ -9,7 +9,7 @@ use axum::routing::{delete, get, post, put};
 use habilis_core::AuditFilter;
 use habilis_core::commands::{
     DesignationInput, GrantFilter, GrantInput, MandateInput, NewOrganization, NewUser,
-    ResourceInput,
+    ResourceInput, ReviewInput,
 };
 use habilis_domain::{
     DesignationKind, Email, EnterpriseNumber, GrantState, InvalidCode, InvalidInput, Key, Language,
@@ -78,6 +78,9 @@ pub fn router() -> Router<AppState> {
         .route("/approvals", get(list_approvals))
         .route("/approvals/{id}/approve", post(approve))
         .route("/approvals/{id}/reject", post(reject))
+        .route("/reviews", post(start_review).get(list_reviews))
+        .route("/reviews/{id}", get(get_review))
+        .route("/reviews/{id}/items/{item}", post(decide_review_item))
         .route("/resources", post(register_resources))
         .route("/resources/{type}/{id}", delete(delete_resource))
         .route("/audit", get(audit))
@@ -678,6 +681,73 @@ async fn end_mandate(
         StatusCode::OK,
         committed.revision,
         to_value(&MandateDto::from(&committed.value)),
+    ))
+}
+
+// ---- Access reviews ------------------------------------------------------------------------
+
+async fn start_review(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    ApiJson(body): ApiJson<NewReviewDto>,
+) -> ApiResult {
+    let input = ReviewInput {
+        organization: body.organization.clone(),
+        application: body.application.clone(),
+        deadline: parse_time("deadline", &body.deadline).map_err(invalid)?,
+        unconfirmed: body.unconfirmed_policy().map_err(invalid)?,
+    };
+    let committed = state.services.start_review(&caller, input).await?;
+    Ok(written(
+        StatusCode::CREATED,
+        committed.revision,
+        to_value(&ReviewDto::from(&committed.value)),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewsQuery {
+    organization: String,
+}
+
+async fn list_reviews(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Query(query): Query<ReviewsQuery>,
+) -> ApiResult {
+    let reviews = state
+        .services
+        .list_reviews(&caller, &query.organization)
+        .await?;
+    let items: Vec<ReviewDto> = reviews.iter().map(ReviewDto::from).collect();
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+async fn get_review(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let review = state.services.get_review(&caller, &id).await?;
+    Ok(Json(ReviewDto::from(&review)).into_response())
+}
+
+async fn decide_review_item(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ReviewDecisionDto>,
+) -> ApiResult {
+    let decision = body.decision().map_err(invalid)?;
+    let committed = state
+        .services
+        .decide_review_item(&caller, &id, &item, decision, body.reason)
+        .await?;
+    Ok(written(
+        StatusCode::OK,
+        committed.revision,
+        to_value(&ReviewDto::from(&committed.value)),
     ))
 }
 

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use habilis_domain::{
     Application, Approval, Category, Context, Designation, Grant, InvalidCode, InvalidInput, Key,
-    LocalizedName, Mandate, Matter, Membership, Organization, Reach, ResourceProperties, Role,
-    Scope, SelfGrantPolicy, Timestamp, User,
+    LocalizedName, Mandate, Matter, Membership, Organization, Reach, ResourceProperties, Review,
+    ReviewDecision, Role, Scope, SelfGrantPolicy, Timestamp, UnconfirmedPolicy, User,
 };
 use serde::{Deserialize, Serialize};
 
@@ -504,6 +504,116 @@ impl From<&Approval> for ApprovalDto {
                 habilis_domain::ApprovalStatus::Rejected => "rejected",
             },
             decided: ended(a.decided.as_ref()),
+        }
+    }
+}
+
+// ---- Access reviews ------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewReviewDto {
+    pub organization: String,
+    pub application: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`.
+    pub deadline: String,
+    /// `revoke` (default) or `flag`: what the deadline does to unconfirmed grants.
+    pub unconfirmed: Option<String>,
+}
+
+impl NewReviewDto {
+    pub fn unconfirmed_policy(&self) -> Result<UnconfirmedPolicy, InvalidInput> {
+        match self.unconfirmed.as_deref() {
+            None | Some("revoke") => Ok(UnconfirmedPolicy::Revoke),
+            Some("flag") => Ok(UnconfirmedPolicy::Flag),
+            Some(other) => Err(InvalidInput::new(
+                "unconfirmed",
+                InvalidCode::InvalidValue,
+                other,
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecisionDto {
+    pub decision: String,
+    pub reason: Option<String>,
+}
+
+impl ReviewDecisionDto {
+    pub fn decision(&self) -> Result<ReviewDecision, InvalidInput> {
+        match self.decision.as_str() {
+            "keep" => Ok(ReviewDecision::Keep),
+            "revoke" => Ok(ReviewDecision::Revoke),
+            other => Err(InvalidInput::new(
+                "decision",
+                InvalidCode::InvalidValue,
+                other,
+            )),
+        }
+    }
+}
+
+fn policy_name(policy: UnconfirmedPolicy) -> &'static str {
+    match policy {
+        UnconfirmedPolicy::Revoke => "revoke",
+        UnconfirmedPolicy::Flag => "flag",
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewItemDto {
+    /// The item's id is its grant's id.
+    pub grant: String,
+    pub decision: Option<&'static str>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: String,
+    pub outcome_at_close: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewDto {
+    pub id: String,
+    pub organization: String,
+    pub application: Option<String>,
+    pub started_by: Option<String>,
+    pub started_at: String,
+    pub deadline: String,
+    pub unconfirmed: &'static str,
+    pub status: &'static str,
+    pub closed_at: Option<String>,
+    pub pending_items: usize,
+    pub items: Vec<ReviewItemDto>,
+}
+
+impl From<&Review> for ReviewDto {
+    fn from(r: &Review) -> ReviewDto {
+        ReviewDto {
+            id: r.id.to_string(),
+            organization: r.organization.to_string(),
+            application: r.application.as_ref().map(ToString::to_string),
+            started_by: r.started_by.as_ref().map(ToString::to_string),
+            started_at: format_time(r.started_at),
+            deadline: format_time(r.deadline),
+            unconfirmed: policy_name(r.unconfirmed),
+            status: if r.is_open() { "open" } else { "closed" },
+            closed_at: r.closed_at.map(format_time),
+            pending_items: r.pending_items(),
+            items: r
+                .items
+                .iter()
+                .map(|item| ReviewItemDto {
+                    grant: item.grant.to_string(),
+                    decision: item.decision.map(ReviewDecision::as_str),
+                    decided_by: item.decided_by.as_ref().map(ToString::to_string),
+                    decided_at: item.decided_at.map(format_time),
+                    reason: item.reason.clone(),
+                    outcome_at_close: item.outcome_at_close.map(policy_name),
+                })
+                .collect(),
         }
     }
 }

@@ -18,6 +18,7 @@
 //! | `mandate` | id | mandator | mandatary | | application | | | `Mandate` |
 //! | `suspension` | id | | | user | application | | | `Suspension` |
 //! | `approval` | id | organisation | | | application | | | `Approval` |
+//! | `review` | id | organisation | | | application | | | `Review` |
 //! | `resource` | app␟type␟id | organisation | | owner | application | | | `Resource` |
 //!
 //! ␟ is `KEY_SEPARATOR` (U+001F, a control character): keys and the ids Habilis makes cannot
@@ -49,12 +50,13 @@ pub enum EntityKind {
     Mandate,
     Suspension,
     Approval,
+    Review,
     Resource,
 }
 
 impl EntityKind {
     /// Every kind, in the order a world is rebuilt.
-    pub const ALL: [EntityKind; 16] = [
+    pub const ALL: [EntityKind; 17] = [
         EntityKind::Settings,
         EntityKind::Levels,
         EntityKind::Operator,
@@ -70,6 +72,7 @@ impl EntityKind {
         EntityKind::Mandate,
         EntityKind::Suspension,
         EntityKind::Approval,
+        EntityKind::Review,
         EntityKind::Resource,
     ];
 
@@ -90,6 +93,7 @@ impl EntityKind {
             EntityKind::Mandate => "mandate",
             EntityKind::Suspension => "suspension",
             EntityKind::Approval => "approval",
+            EntityKind::Review => "review",
             EntityKind::Resource => "resource",
         }
     }
@@ -388,6 +392,18 @@ pub(crate) fn row_op(change: &Change) -> Result<RowOp, StoreError> {
                 json(approval)?,
             )
         }),
+        Change::Review(review) => upsert(EntityWrite {
+            organization_id: owned(review.organization.as_str()),
+            application: review
+                .application
+                .as_ref()
+                .map(|key| key.as_str().to_owned()),
+            ..EntityWrite::new(
+                EntityKind::Review,
+                review.id.as_str().to_owned(),
+                json(review)?,
+            )
+        }),
         Change::Resource(resource) => upsert(EntityWrite {
             organization_id: owned(resource.organization.as_str()),
             user_id: resource
@@ -497,6 +513,7 @@ pub(crate) fn row_change(kind: &str, key: &str, body: &str) -> Result<Change, St
         EntityKind::Mandate => Change::Mandate(parse(kind, key, body)?),
         EntityKind::Suspension => Change::Suspension(parse(kind, key, body)?),
         EntityKind::Approval => Change::Approval(parse(kind, key, body)?),
+        EntityKind::Review => Change::Review(parse(kind, key, body)?),
         EntityKind::Resource => Change::Resource(parse(kind, key, body)?),
     };
     Ok(change)

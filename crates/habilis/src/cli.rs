@@ -297,6 +297,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         print_demo(&services, Some(&url)).await?;
     }
     services.spawn_follower(Duration::from_millis(config.follow_interval_ms));
+    services.spawn_review_closer(Duration::from_secs(60));
     println!(
         "Habilis is listening on {url} (database `{}`)",
         redact(&config.database)

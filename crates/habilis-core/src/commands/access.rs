@@ -211,7 +211,7 @@ impl Services {
 
     /// Loads what a grant rule needs: the organisation, the people, the application, and the
     /// organisations that mandate this one.
-    async fn grant_world(
+    pub(super) async fn grant_world(
         &self,
         tx: &mut Tx,
         organization: &OrganizationId,

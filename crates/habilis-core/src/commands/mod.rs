@@ -6,12 +6,14 @@ mod bootstrap;
 mod demo;
 mod organizations;
 mod reads;
+mod reviews;
 
 pub use access::{DesignationInput, GrantInput, MandateInput};
 pub use applications::ResourceInput;
 pub use bootstrap::DemoPersona;
 pub use organizations::{NewOrganization, NewUser};
 pub use reads::{AccessAnswer, GrantFilter};
+pub use reviews::{ReviewInput, UNCONFIRMED_REASON};
 
 use habilis_domain::{InvalidCode, InvalidInput, Key, Organization, User};
 use habilis_store::Tx;

@@ -850,3 +850,128 @@ fn organisation_wide_approval_and_application_wide_grants() {
     "#]]
     .assert_eq(&table);
 }
+
+#[test]
+fn access_reviews_are_started_and_answered_by_those_who_manage_the_grants() {
+    let fixture = Fixture::new();
+    let world = &fixture.world;
+    let namur = OrganizationId::new("namur");
+    let guichet = key("guichet");
+    let grant = world.grants.get("g-editor").unwrap();
+    let review = Review {
+        id: ReviewId::new("r1"),
+        organization: namur.clone(),
+        application: None,
+        started_by: Some(UserId::new("principal")),
+        started_at: NOW,
+        deadline: NOW.plus_days(30),
+        unconfirmed: UnconfirmedPolicy::Revoke,
+        items: vec![ReviewItem {
+            grant: grant.id.clone(),
+            decision: None,
+            decided_by: None,
+            decided_at: None,
+            reason: String::new(),
+            outcome_at_close: None,
+        }],
+        closed_at: None,
+    };
+    let deadline = NOW.plus_days(30);
+    let mut table = String::new();
+    for persona in [
+        "operator",
+        "principal",
+        "deputy",
+        "am_guichet",
+        "am_federal",
+        "liege_principal",
+        "member",
+        "member2",
+        "suspended",
+    ] {
+        let who = actor(persona, 2);
+        let whole = show_unit(start_review(world, &who, &namur, None, deadline, NOW));
+        let of_guichet = show_unit(start_review(
+            world,
+            &who,
+            &namur,
+            Some(&guichet),
+            deadline,
+            NOW,
+        ));
+        let keep = show_unit(decide_review_item(
+            world,
+            &who,
+            &review,
+            grant,
+            ReviewDecision::Keep,
+            "",
+            NOW,
+        ));
+        let revoke = show_unit(decide_review_item(
+            world,
+            &who,
+            &review,
+            grant,
+            ReviewDecision::Revoke,
+            "left the service",
+            NOW,
+        ));
+        writeln!(
+            table,
+            "{persona:<16} start={whole} start_guichet={of_guichet} keep={keep} revoke={revoke}"
+        )
+        .unwrap();
+    }
+    let principal = actor("principal", 2);
+    let past = show_unit(start_review(world, &principal, &namur, None, NOW, NOW));
+    let late = show_unit(decide_review_item(
+        world,
+        &principal,
+        &review,
+        grant,
+        ReviewDecision::Keep,
+        "",
+        deadline,
+    ));
+    let mut answered = review.clone();
+    if let Some(item) = answered.items.first_mut() {
+        item.decision = Some(ReviewDecision::Keep);
+    }
+    let twice = show_unit(decide_review_item(
+        world,
+        &principal,
+        &answered,
+        grant,
+        ReviewDecision::Revoke,
+        "changed my mind",
+        NOW,
+    ));
+    let no_reason = show_unit(decide_review_item(
+        world,
+        &principal,
+        &review,
+        grant,
+        ReviewDecision::Revoke,
+        " ",
+        NOW,
+    ));
+    writeln!(
+        table,
+        "deadline now={past} after deadline={late} answered twice={twice} revoke without reason={no_reason}"
+    )
+    .unwrap();
+    expect![[r#"
+        operator         start=active start_guichet=active keep=active revoke=active
+        principal        start=active start_guichet=active keep=active revoke=active
+        deputy           start=active start_guichet=active keep=active revoke=active
+        am_guichet       start=outside_designation start_guichet=active keep=active revoke=active
+        am_federal       start=outside_designation start_guichet=outside_designation keep=outside_designation revoke=outside_designation
+        liege_principal  start=not_a_manager start_guichet=not_a_manager keep=not_a_manager revoke=not_a_manager
+        member           start=not_a_manager start_guichet=not_a_manager keep=not_a_manager revoke=not_a_manager
+        member2          start=not_a_manager start_guichet=not_a_manager keep=own_request revoke=not_a_manager
+        suspended        start=user_suspended start_guichet=user_suspended keep=user_suspended revoke=user_suspended
+        deadline now=invalid_validity after deadline=not_pending answered twice=not_pending revoke without reason=reason_required
+    "#]]
+    .assert_eq(&table);
+}

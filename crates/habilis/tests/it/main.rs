@@ -5,4 +5,5 @@ mod harness;
 mod api;
 mod authzen;
 mod cli;
+mod reviews;
 mod security;

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::dto::*;
-use crate::extract::{ApiJson, Auth, MaybeJson};
+use crate::extract::{ApiJson, ApiQuery, Auth, MaybeJson};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -145,7 +145,7 @@ struct OrganizationQuery {
 async fn list_organizations(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Query(query): Query<OrganizationQuery>,
+    ApiQuery(query): ApiQuery<OrganizationQuery>,
 ) -> ApiResult {
     let found = state
         .services
@@ -577,7 +577,7 @@ struct GrantQuery {
 async fn list_grants(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Query(query): Query<GrantQuery>,
+    ApiQuery(query): ApiQuery<GrantQuery>,
 ) -> ApiResult {
     let status = match query.status.as_deref() {
         None => None,
@@ -714,7 +714,7 @@ struct ReviewsQuery {
 async fn list_reviews(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Query(query): Query<ReviewsQuery>,
+    ApiQuery(query): ApiQuery<ReviewsQuery>,
 ) -> ApiResult {
     let reviews = state
         .services
@@ -846,7 +846,7 @@ struct AuditQuery {
 async fn audit(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult {
     let organization = match &query.organization {
         Some(name) => Some(state.services.get_organization(&caller, name).await?.id),
@@ -908,7 +908,7 @@ struct AccessQuery {
 async fn access(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    Query(query): Query<AccessQuery>,
+    ApiQuery(query): ApiQuery<AccessQuery>,
 ) -> ApiResult {
     let at = parse_optional_time("at", query.at.as_deref()).map_err(invalid)?;
     let answer = state

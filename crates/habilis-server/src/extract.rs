@@ -60,6 +60,34 @@ fn data_error_text(error: &axum::extract::rejection::JsonDataError) -> String {
     text.chars().take(300).collect()
 }
 
+/// `axum::extract::Query`, but an unknown parameter or a value of the wrong type comes back
+/// as problem+json (`invalid_query`), like every other bad input.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                use std::error::Error as _;
+                // The innermost message names the parameter ("unknown field `x`").
+                let mut text = rejection.body_text();
+                let mut source = rejection.source();
+                while let Some(inner) = source {
+                    text = inner.to_string();
+                    source = inner.source();
+                }
+                Err(Problem::bad_request(
+                    "invalid_query",
+                    text.chars().take(300).collect::<String>(),
+                ))
+            }
+        }
+    }
+}
+
 /// The authenticated caller.
 pub struct Auth(pub habilis_core::Caller);
 

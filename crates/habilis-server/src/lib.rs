@@ -41,6 +41,7 @@ pub fn router(services: Arc<Services>) -> Router {
         .merge(authzen::well_known())
         .merge(ops::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -54,6 +55,15 @@ pub fn router(services: Arc<Services>) -> Router {
 
 async fn not_found() -> Response {
     Problem::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not accept that method",
+    )
+    .into_response()
 }
 
 async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {

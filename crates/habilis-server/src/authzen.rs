@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/access/v1/evaluation", post(evaluation))
         .route("/access/v1/evaluations", post(evaluations))
+        .route("/access/v1/search/subject", post(search_subject))
+        .route("/access/v1/search/resource", post(search_resource))
+        .route("/access/v1/search/action", post(search_action))
 }
 
 pub fn well_known() -> Router<AppState> {
@@ -45,6 +48,9 @@ async fn configuration(State(_state): State<AppState>, headers: axum::http::Head
         "policy_decision_point": base,
         "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),
         "access_evaluations_endpoint": format!("{base}/access/v1/evaluations"),
+        "search_subject_endpoint": format!("{base}/access/v1/search/subject"),
+        "search_resource_endpoint": format!("{base}/access/v1/search/resource"),
+        "search_action_endpoint": format!("{base}/access/v1/search/action"),
     }))
     .into_response()
 }
@@ -348,4 +354,269 @@ async fn evaluations(
         }
     }
     Ok(Json(json!({ "evaluations": answers })).into_response())
+}
+
+// ---- Search ---------------------------------------------------------------------------------
+
+/// The most results one page holds when the client asks for a page without a limit (or with
+/// `limit: 0`, which the standard leaves open: we read it as "the server's default").
+const DEFAULT_PAGE_LIMIT: usize = 1_000;
+
+/// A search request: its entities, its level, and how much of the answer to send.
+struct Search<'a> {
+    request: &'a Map<String, Value>,
+    level: Option<u8>,
+    page: Option<Page>,
+}
+
+/// Which slice of the results to send: from `offset`, at most `limit`.
+struct Page {
+    offset: usize,
+    limit: usize,
+}
+
+/// A fingerprint of what a paginated request asks (entities and limit), so that a follow-up
+/// request that changed anything is refused rather than answered from the wrong list.
+fn fingerprint(request: &Map<String, Value>, limit: usize) -> String {
+    use sha2::Digest as _;
+    let asked = json!({
+        "subject": request.get("subject"),
+        "action": request.get("action"),
+        "resource": request.get("resource"),
+        "limit": limit,
+    });
+    let digest = sha2::Sha256::digest(asked.to_string().as_bytes());
+    hex::encode(digest.get(..8).unwrap_or_default())
+}
+
+fn invalid_request(detail: impl Into<String>) -> Problem {
+    Problem::bad_request("invalid_request", detail)
+}
+
+/// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
+fn page_of(request: &Map<String, Value>) -> Result<Option<Page>, Problem> {
+    let Some(page) = request.get("page") else {
+        return Ok(None);
+    };
+    let Some(page) = page.as_object() else {
+        return Err(invalid_request("`page` must be an object"));
+    };
+    let limit = match page.get("limit") {
+        None => DEFAULT_PAGE_LIMIT,
+        Some(value) => match value.as_u64() {
+            Some(0) => DEFAULT_PAGE_LIMIT,
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => {
+                return Err(invalid_request(
+                    "`page.limit` must be a non-negative integer",
+                ));
+            }
+        },
+    };
+    let offset = match page.get("token") {
+        None => 0,
+        Some(Value::String(token)) if token.is_empty() => 0,
+        Some(Value::String(token)) => {
+            let (offset, print) = token.split_once('.').ok_or_else(|| {
+                Problem::bad_request("invalid_page_token", "unknown `page.token`")
+            })?;
+            let offset: usize = offset
+                .parse()
+                .map_err(|_| Problem::bad_request("invalid_page_token", "unknown `page.token`"))?;
+            if print != fingerprint(request, limit) {
+                return Err(Problem::bad_request(
+                    "invalid_page_token",
+                    "a follow-up page must repeat the same subject, action, resource and limit",
+                ));
+            }
+            offset
+        }
+        Some(_) => return Err(invalid_request("`page.token` must be a string")),
+    };
+    Ok(Some(Page { offset, limit }))
+}
+
+/// Reads and checks a search request, and waits for `context.min_revision`.
+async fn search_request<'a>(
+    state: &AppState,
+    request: &'a Map<String, Value>,
+) -> Result<Search<'a>, Problem> {
+    let context = request.get("context");
+    if let Some(min) = min_revision(context) {
+        state.services.wait_for(min, MIN_REVISION_WAIT).await?;
+    }
+    let page = page_of(request)?;
+    let snapshot = state.services.snapshot();
+    Ok(Search {
+        request,
+        level: level(&snapshot, context),
+        page,
+    })
+}
+
+/// A required entity of a search: an object with a string `type`, and an `id` when `with_id`.
+fn entity<'a>(
+    request: &'a Map<String, Value>,
+    name: &str,
+    with_id: bool,
+) -> Result<(&'a Value, &'a str, Option<&'a str>), Problem> {
+    let Some(value) = request.get(name).filter(|v| v.is_object()) else {
+        return Err(invalid_request(format!("`{name}` is required")));
+    };
+    let Some(kind) = text_member(value, "type") else {
+        return Err(invalid_request(format!("`{name}.type` is required")));
+    };
+    let id = text_member(value, "id");
+    if with_id && id.is_none() {
+        return Err(invalid_request(format!("`{name}.id` is required")));
+    }
+    Ok((value, kind, id))
+}
+
+fn action_name(request: &Map<String, Value>) -> Result<&str, Problem> {
+    request
+        .get("action")
+        .filter(|a| a.is_object())
+        .and_then(|a| text_member(a, "name"))
+        .ok_or_else(|| invalid_request("`action.name` is required"))
+}
+
+/// The answer of a search: all results, or the requested page with its `next_token`.
+fn search_answer(search: &Search<'_>, mut results: Vec<Value>) -> Response {
+    let Some(page) = &search.page else {
+        return Json(json!({ "results": results })).into_response();
+    };
+    let total = results.len();
+    let end = page.offset.saturating_add(page.limit).min(total);
+    let start = page.offset.min(end);
+    let next_token = if end < total {
+        format!("{end}.{}", fingerprint(search.request, page.limit))
+    } else {
+        String::new()
+    };
+    let results: Vec<Value> = results.drain(start..end).collect();
+    Json(json!({
+        "page": { "next_token": next_token, "count": results.len(), "total": total },
+        "results": results,
+    }))
+    .into_response()
+}
+
+/// Subjects of a user type that is not `user` or `identity` are unknown to Habilis.
+fn names_users(kind: &str) -> bool {
+    matches!(kind, "user" | "identity")
+}
+
+/// Who may take `action` on a resource: `{type, id}` for each user, named as the
+/// application knows them (a linked subject id, else the Habilis id).
+async fn search_subject(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    let request = body_object(&body)?;
+    let search = search_request(&state, &request).await?;
+    // The subject's own id is ignored: it names the type searched for.
+    let (_, subject_type, _) = entity(&request, "subject", false)?;
+    let action = action_name(&request)?;
+    let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
+    let snapshot = state.services.snapshot();
+    let results = if names_users(subject_type) {
+        let overrides = overrides(&snapshot, &application, resource.get("properties"));
+        let mut names: Vec<String> = snapshot
+            .search_subjects(
+                application.as_str(),
+                action,
+                resource_type,
+                resource_id.unwrap_or_default(),
+                &overrides,
+                search.level,
+                state.services.now(),
+            )
+            .iter()
+            .map(|user| snapshot.subject_name(user, application.as_str()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|id| json!({ "type": subject_type, "id": id }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(search_answer(&search, results))
+}
+
+/// The resources of a type on which a user may take `action`: `{type, id}` each.
+async fn search_resource(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    let request = body_object(&body)?;
+    let search = search_request(&state, &request).await?;
+    let (_, subject_type, subject_id) = entity(&request, "subject", true)?;
+    let action = action_name(&request)?;
+    // The resource's own id is ignored: it names the type searched for.
+    let (_, resource_type, _) = entity(&request, "resource", false)?;
+    let snapshot = state.services.snapshot();
+    let results = if names_users(subject_type) {
+        let mut ids = snapshot.search_resources(
+            application.as_str(),
+            subject_id.unwrap_or_default(),
+            action,
+            resource_type,
+            search.level,
+            state.services.now(),
+        );
+        ids.sort();
+        ids.dedup();
+        ids.into_iter()
+            .map(|id| json!({ "type": resource_type, "id": id }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(search_answer(&search, results))
+}
+
+/// The actions a user may take on a resource: `{name}` each.
+async fn search_action(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    body: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    let request = body_object(&body)?;
+    let search = search_request(&state, &request).await?;
+    let (_, subject_type, subject_id) = entity(&request, "subject", true)?;
+    let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
+    let snapshot = state.services.snapshot();
+    let results = if names_users(subject_type) {
+        let overrides = overrides(&snapshot, &application, resource.get("properties"));
+        let mut names: Vec<String> = snapshot
+            .search_actions(
+                application.as_str(),
+                subject_id.unwrap_or_default(),
+                resource_type,
+                resource_id.unwrap_or_default(),
+                &overrides,
+                search.level,
+                state.services.now(),
+            )
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|name| json!({ "name": name }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(search_answer(&search, results))
 }

@@ -313,7 +313,7 @@ fn the_openapi_document_matches_the_router() {
 fn route_calls(source: &str) -> Vec<&str> {
     let mut calls = Vec::new();
     for (start, _) in source.match_indices(".route(") {
-        let rest = &source[start + ".route(".len()..];
+        let rest = source.get(start + ".route(".len()..).unwrap_or_default();
         let mut depth = 1;
         for (offset, character) in rest.char_indices() {
             match character {
@@ -322,7 +322,7 @@ fn route_calls(source: &str) -> Vec<&str> {
                 _ => {}
             }
             if depth == 0 {
-                calls.push(&rest[..offset]);
+                calls.push(rest.get(..offset).unwrap_or_default());
                 break;
             }
         }

@@ -173,3 +173,158 @@ async fn a_decision_after_a_write_sees_the_write() {
         .expect(503);
     assert!(future.headers.get("retry-after").is_some());
 }
+
+/// The three searches agree with single evaluations, page through the whole answer, and
+/// treat unknowns as empty and missing inputs as errors.
+#[tokio::test]
+async fn searches_agree_with_evaluations_and_paginate() {
+    let h = Harness::demo().await;
+    let client = h.client.clone();
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    let search = |endpoint: &str, body: serde_json::Value| {
+        let path = format!("/access/v1/search/{endpoint}");
+        let client = client.clone();
+        let h = &h;
+        async move { h.post(&path, &client, body).await }
+    };
+    let everything = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW } }),
+    )
+    .await
+    .expect(200);
+    let found: Vec<String> = everything.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r.as_object().unwrap().len(), 2, "only type and id: {r}");
+            assert_eq!(r["type"], "dossier");
+            r["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(found.len() > 3, "{}", everything.body);
+    for id in &found {
+        assert_eq!(
+            h.decide(&luc, "dossier.read", id, Some(LOW)).await["decision"],
+            true
+        );
+    }
+    // Pages of 3 add up to the whole answer, in order, ending with an empty token.
+    let mut paged = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = search(
+            "resource",
+            json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW }, "page": { "limit": 3, "token": token } }),
+        )
+        .await
+        .expect(200);
+        assert_eq!(page.body["page"]["total"], found.len());
+        paged.extend(
+            page.body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned()),
+        );
+        token = page.text("/page/next_token");
+        if token.is_empty() {
+            break;
+        }
+    }
+    assert_eq!(paged, found);
+    // A follow-up page for another question is refused.
+    let first = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW }, "page": { "limit": 1 } }),
+    )
+    .await
+    .expect(200);
+    let token = first.text("/page/next_token");
+    assert!(!token.is_empty());
+    let changed = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.edit" }, "resource": { "type": "dossier" }, "context": { "acr": LOW }, "page": { "limit": 1, "token": token } }),
+    )
+    .await
+    .expect(400);
+    assert_eq!(changed.code(), "invalid_page_token");
+
+    // Who may read the first dossier: Luc among them, each allowed.
+    let dossier = &found[0];
+    let subjects = search(
+        "subject",
+        json!({ "subject": { "type": "user", "id": "ignored" }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": dossier }, "context": { "acr": HIGH } }),
+    )
+    .await
+    .expect(200);
+    let readers: Vec<String> = subjects.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(readers.contains(&luc), "{}", subjects.body);
+    for reader in &readers {
+        assert_eq!(
+            h.decide(reader, "dossier.read", dossier, Some(HIGH)).await["decision"],
+            true
+        );
+    }
+    // What Luc may do on it: read at least, and every action listed is allowed.
+    let actions = search(
+        "action",
+        json!({ "subject": { "type": "user", "id": luc }, "resource": { "type": "dossier", "id": dossier }, "context": { "acr": LOW } }),
+    )
+    .await
+    .expect(200);
+    let names: Vec<String> = actions.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(names.contains(&"dossier.read".to_owned()));
+    for name in &names {
+        assert_eq!(
+            h.decide(&luc, name, dossier, Some(LOW)).await["decision"],
+            true
+        );
+    }
+    // Unknown ids and types: empty results. Missing inputs: 400.
+    let unknown = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": "usr_nobody" }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" } }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(unknown.body["results"], json!([]));
+    let other_type = search(
+        "subject",
+        json!({ "subject": { "type": "group" }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": dossier } }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(other_type.body["results"], json!([]));
+    search(
+        "resource",
+        json!({ "subject": { "type": "user" }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" } }),
+    )
+    .await
+    .expect(400);
+    search(
+        "action",
+        json!({ "subject": { "type": "user", "id": luc }, "resource": { "type": "dossier" } }),
+    )
+    .await
+    .expect(400);
+    // A personal token may not ask.
+    h.post(
+        "/access/v1/search/resource",
+        &h.token("user"),
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" } }),
+    )
+    .await
+    .expect(403);
+}

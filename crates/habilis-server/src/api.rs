@@ -589,7 +589,7 @@ async fn list_grants(
         Some(other) => {
             return Err(invalid(InvalidInput::new(
                 "status",
-                InvalidCode::InvalidKey,
+                InvalidCode::InvalidValue,
                 other,
             )));
         }

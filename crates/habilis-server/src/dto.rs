@@ -312,7 +312,7 @@ pub fn parse_reach(text: Option<&str>) -> Result<Reach, InvalidInput> {
     match text {
         None | Some("organization") => Ok(Reach::Organization),
         Some("all_subscribers") => Ok(Reach::AllSubscribers),
-        Some(other) => Err(InvalidInput::new("reach", InvalidCode::InvalidKey, other)),
+        Some(other) => Err(InvalidInput::new("reach", InvalidCode::InvalidValue, other)),
     }
 }
 
@@ -702,7 +702,7 @@ impl ApplicationDto {
             Some(other) => {
                 return Err(InvalidInput::new(
                     "self_grant",
-                    InvalidCode::InvalidKey,
+                    InvalidCode::InvalidValue,
                     other,
                 ));
             }

@@ -5,6 +5,10 @@
 //! is stored; tokens carry 160 random bits, so a fast hash is enough (a password would need
 //! argon2). The stored hash is compared in constant time.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use habilis_domain::{Key, UserId};
 use habilis_store::{TokenKind, TokenRecord};
 use sha2::{Digest, Sha256};
@@ -64,6 +68,39 @@ pub(crate) fn new_token(
     (Secret(token), record)
 }
 
+/// How long a token record read from the store is trusted without reading it again.
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(1);
+/// Beyond this many cached records the cache starts afresh, so that it cannot grow without
+/// bound under a flood of made-up token ids (those are never cached anyway).
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// Token records read in the last second, by token id. Applications send their credential
+/// with every decision, and reading the store for each would cost more than the decision
+/// itself. A token revoked or expired in the store stops working within a second; the
+/// presented secret is still hashed and compared in constant time on every request.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    entries: Mutex<HashMap<String, (TokenRecord, Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, id: &str) -> Option<TokenRecord> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(id)
+            .filter(|(_, read_at)| read_at.elapsed() < TOKEN_CACHE_TTL)
+            .map(|(record, _)| record.clone())
+    }
+
+    fn put(&self, id: &str, record: TokenRecord) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= TOKEN_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(id.to_owned(), (record, Instant::now()));
+    }
+}
+
 impl Services {
     /// Who a bearer token belongs to. Every failure is the same `Unauthenticated`, so a
     /// caller learns nothing about which part was wrong.
@@ -74,8 +111,15 @@ impl Services {
         else {
             return Err(Error::Unauthenticated);
         };
-        let Some(record) = self.db.find_token(id).await? else {
-            return Err(Error::Unauthenticated);
+        let record = match self.token_cache.get(id) {
+            Some(record) => record,
+            None => {
+                let Some(record) = self.db.find_token(id).await? else {
+                    return Err(Error::Unauthenticated);
+                };
+                self.token_cache.put(id, record.clone());
+                record
+            }
         };
         let presented = hash_token(bearer.trim());
         let matches: bool = presented

@@ -101,6 +101,7 @@ pub struct Services {
     pub(crate) clock: Arc<dyn Clock>,
     revision: watch::Sender<u64>,
     catch_up_lock: Mutex<()>,
+    pub(crate) token_cache: crate::auth::TokenCache,
 }
 
 impl Services {
@@ -116,6 +117,7 @@ impl Services {
             clock,
             revision: sender,
             catch_up_lock: Mutex::new(()),
+            token_cache: crate::auth::TokenCache::default(),
         }))
     }
 

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwap;
 use habilis_domain::Change;
 
-pub use snapshot::Snapshot;
+pub use snapshot::{Asked, Entitlement, Snapshot};
 
 /// Counts for `/metrics` and diagnostics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

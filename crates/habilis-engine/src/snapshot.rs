@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
 use habilis_domain::{
-    Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, Reach,
-    ResourceProperties, Timestamp, UserId, Validity,
+    Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, OrganizationId,
+    Reach, ResourceProperties, Scope, Timestamp, UserId, Validity,
 };
 
 use crate::EngineStats;
@@ -205,6 +205,45 @@ impl Target {
             owner: resource.owner,
         }
     }
+}
+
+/// A question with borrowed names: `decision::Question` without the copies.
+#[derive(Clone, Copy, Debug)]
+pub struct Asked<'a> {
+    pub application: &'a str,
+    pub subject: &'a str,
+    pub action: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: &'a str,
+    pub overrides: &'a ResourceOverrides,
+    /// The session's level rank; `None` for a session with no known level.
+    pub level: Option<u8>,
+    pub at: Timestamp,
+}
+
+/// The grant that allows, and how it reaches the resource's organisation.
+enum Permit<'a> {
+    Organization(&'a GrantRec),
+    ApplicationWide(&'a GrantRec),
+    Mandate(&'a GrantRec, &'a MandateRec),
+}
+
+/// One role a user holds in an application, and where: see `Snapshot::entitlements`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entitlement {
+    /// The organisation whose resources the role reaches.
+    pub organization: OrganizationId,
+    pub role: Key,
+    /// The role's security level; `None`: any session.
+    pub level: Option<Key>,
+    /// The grant's scope (`All` for a role that is not scoped).
+    pub scope: Scope,
+    /// Through a mandate, its scope, which narrows the grant's.
+    pub mandate_scope: Option<Scope>,
+    pub reach: Reach,
+    pub via: Via,
+    pub grant: GrantId,
+    pub valid_until: Option<Timestamp>,
 }
 
 /// An immutable picture of the world at one revision, with the indexes that answer
@@ -472,18 +511,51 @@ impl Snapshot {
         level: Option<u8>,
         at: Timestamp,
     ) -> Decision {
+        match self.permit(user, action, application_id, application, target, level, at) {
+            Ok(Permit::Organization(grant)) => Decision::Allow {
+                grant: GrantId::new(&*grant.id),
+                via: Via::Organization,
+            },
+            Ok(Permit::ApplicationWide(grant)) => Decision::Allow {
+                grant: GrantId::new(&*grant.id),
+                via: Via::ApplicationWide,
+            },
+            Ok(Permit::Mandate(grant, mandate)) => Decision::Allow {
+                grant: GrantId::new(&*grant.id),
+                via: Via::Mandate(MandateId::new(&*mandate.id)),
+            },
+            Err(reason) => Decision::Deny(reason),
+        }
+    }
+
+    /// `allow` without building the answer: the allowing grant (and how it reaches the
+    /// resource) by reference, so that the hot path allocates nothing.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rule's own parameters, as in decision::allow"
+    )]
+    fn permit(
+        &self,
+        user: u32,
+        action: u32,
+        application_id: u32,
+        application: &ApplicationRec,
+        target: &Target,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Result<Permit<'_>, DenyReason> {
         if !application.has_permission(action) {
-            return Decision::Deny(DenyReason::UnknownAction);
+            return Err(DenyReason::UnknownAction);
         }
         let record = self.user(user);
         if record.is_some_and(|r| r.is_suspended(application_id, at)) {
-            return Decision::Deny(DenyReason::UserSuspended);
+            return Err(DenyReason::UserSuspended);
         }
         if self.is_organization_suspended(target.organization) {
-            return Decision::Deny(DenyReason::OrganizationSuspended);
+            return Err(DenyReason::OrganizationSuspended);
         }
         let Some(record) = record else {
-            return Decision::Deny(DenyReason::NoGrant);
+            return Err(DenyReason::NoGrant);
         };
         let session_rank = level.unwrap_or(0);
         let mandates = self
@@ -528,13 +600,9 @@ impl Snapshot {
                     Ok(())
                 }
             };
-            let allowed = |via: Via| Decision::Allow {
-                grant: GrantId::new(&*grant.id),
-                via,
-            };
             if grant.organization == target.organization {
                 match judge(None) {
-                    Ok(()) => return allowed(Via::Organization),
+                    Ok(()) => return Ok(Permit::Organization(grant)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -543,7 +611,7 @@ impl Snapshot {
                 && self.is_subscribed(target.organization, application_id)
             {
                 match judge(None) {
-                    Ok(()) => return allowed(Via::ApplicationWide),
+                    Ok(()) => return Ok(Permit::ApplicationWide(grant)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -552,48 +620,92 @@ impl Snapshot {
                     continue;
                 }
                 match judge(Some(&mandate.scope)) {
-                    Ok(()) => return allowed(Via::Mandate(MandateId::new(&*mandate.id))),
+                    Ok(()) => return Ok(Permit::Mandate(grant, mandate)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
         }
-        Decision::Deny(best.unwrap_or(DenyReason::NoGrant))
+        Err(best.unwrap_or(DenyReason::NoGrant))
     }
 
     /// Same answer as `habilis_domain::decision::evaluate` on the equivalent world. For
     /// Allow, any allowing grant may be named; a denial carries the same reason.
     pub fn evaluate(&self, question: &Question) -> Decision {
-        let Some((application_id, application)) = self.application(&question.application) else {
-            return Decision::Deny(DenyReason::UnknownApplication);
+        let asked = Asked {
+            application: &question.application,
+            subject: &question.subject,
+            action: &question.action,
+            resource_type: &question.resource_type,
+            resource_id: &question.resource_id,
+            overrides: &question.overrides,
+            level: question.level,
+            at: question.at,
         };
-        let Some(user) = self.find_user(&question.subject, Some(application.key.as_str())) else {
-            return Decision::Deny(DenyReason::UnknownSubject);
+        self.decide(&asked)
+    }
+
+    /// `evaluate` over borrowed names, as a server holds them after parsing a request.
+    pub fn decide(&self, asked: &Asked<'_>) -> Decision {
+        match self.resolve(asked) {
+            Ok((user, action, application_id, application, target)) => self.allow(
+                user,
+                action,
+                application_id,
+                application,
+                &target,
+                asked.level,
+                asked.at,
+            ),
+            Err(reason) => Decision::Deny(reason),
+        }
+    }
+
+    /// Whether `decide` would allow, without building the answer: the hot path of an
+    /// application that needs only yes or no.
+    pub fn check(&self, asked: &Asked<'_>) -> bool {
+        self.resolve(asked)
+            .and_then(|(user, action, application_id, application, target)| {
+                self.permit(
+                    user,
+                    action,
+                    application_id,
+                    application,
+                    &target,
+                    asked.level,
+                    asked.at,
+                )
+            })
+            .is_ok()
+    }
+
+    /// The names of a question resolved, in the reference's order of checks.
+    fn resolve(
+        &self,
+        asked: &Asked<'_>,
+    ) -> Result<(u32, u32, u32, &ApplicationRec, Target), DenyReason> {
+        let Some((application_id, application)) = self.application(asked.application) else {
+            return Err(DenyReason::UnknownApplication);
+        };
+        let Some(user) = self.find_user(asked.subject, Some(application.key.as_str())) else {
+            return Err(DenyReason::UnknownSubject);
         };
         let Some(action) = self
             .keys
-            .get(&question.action)
+            .get(asked.action)
             .filter(|action| application.has_permission(*action))
         else {
-            return Decision::Deny(DenyReason::UnknownAction);
+            return Err(DenyReason::UnknownAction);
         };
         let Some(target) = self.resolve_target(
             application_id,
             application,
-            &question.resource_type,
-            &question.resource_id,
-            &question.overrides,
+            asked.resource_type,
+            asked.resource_id,
+            asked.overrides,
         ) else {
-            return Decision::Deny(DenyReason::UnknownResource);
+            return Err(DenyReason::UnknownResource);
         };
-        self.allow(
-            user,
-            action,
-            application_id,
-            application,
-            &target,
-            question.level,
-            question.at,
-        )
+        Ok((user, action, application_id, application, target))
     }
 
     /// Registered resources of `resource_type` of `application` that `subject` may act on
@@ -803,6 +915,128 @@ impl Snapshot {
             .collect()
     }
 
+    /// What `subject` holds in `application` at `at`, for token enrichment: one entry per
+    /// grant in force and per organisation it reaches by itself or through a mandate. A
+    /// grant of the owner's organisation that reaches every subscriber is listed once, under
+    /// the owner's organisation, with `reach: AllSubscribers`. A suspended user holds
+    /// nothing; grants of an organisation that is suspended, or whose member the user no
+    /// longer is, are left out, as are mandators that are suspended. Sorted by organisation,
+    /// role and grant.
+    pub fn entitlements(
+        &self,
+        application: &str,
+        subject: &str,
+        at: Timestamp,
+    ) -> Vec<Entitlement> {
+        let Some((application_id, app)) = self.application(application) else {
+            return Vec::new();
+        };
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+            return Vec::new();
+        };
+        let Some(record) = self.user(user) else {
+            return Vec::new();
+        };
+        if record.is_suspended(application_id, at) {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for grant in &record.grants {
+            if grant.application != application_id
+                || !grant.validity.contains(at)
+                || !record.is_member(grant.organization, at)
+                || self.is_organization_suspended(grant.organization)
+            {
+                continue;
+            }
+            let Some(role) = app.roles.get(&grant.role) else {
+                continue;
+            };
+            let (Some(role_key), Some(scope)) = (
+                self.key_of(grant.role),
+                if role.scoped {
+                    self.scope_of(&grant.scope)
+                } else {
+                    Some(Scope::All)
+                },
+            ) else {
+                continue;
+            };
+            let entry = |organization: u32, via: Via, mandate_scope: Option<Scope>| {
+                let organization = self.organization_names.name(organization)?;
+                Some(Entitlement {
+                    organization: OrganizationId::new(&**organization),
+                    role: role_key.clone(),
+                    level: role.level.clone(),
+                    scope: scope.clone(),
+                    mandate_scope,
+                    reach: grant.reach,
+                    via,
+                    grant: GrantId::new(&*grant.id),
+                    valid_until: grant.validity.until,
+                })
+            };
+            found.extend(entry(grant.organization, Via::Organization, None));
+            for &mandator in self
+                .mandators
+                .get(&(application_id, grant.organization))
+                .into_iter()
+                .flatten()
+            {
+                if self.is_organization_suspended(mandator) {
+                    continue;
+                }
+                for mandate in self
+                    .mandates
+                    .get(&(application_id, mandator))
+                    .into_iter()
+                    .flatten()
+                {
+                    if mandate.mandatary != grant.organization || !mandate.validity.contains(at) {
+                        continue;
+                    }
+                    found.extend(entry(
+                        mandator,
+                        Via::Mandate(MandateId::new(&*mandate.id)),
+                        self.scope_of(&mandate.scope),
+                    ));
+                }
+            }
+        }
+        found.sort_by(|a, b| {
+            (a.organization.as_str(), a.role.as_str(), a.grant.as_str()).cmp(&(
+                b.organization.as_str(),
+                b.role.as_str(),
+                b.grant.as_str(),
+            ))
+        });
+        found.dedup();
+        found
+    }
+
+    fn key_of(&self, id: u32) -> Option<Key> {
+        Key::parse("key", self.keys.name(id)?).ok()
+    }
+
+    /// A scope over interned keys back as the domain's scope.
+    fn scope_of(&self, scope: &ScopeRec) -> Option<Scope> {
+        Some(match scope {
+            ScopeRec::All => Scope::All,
+            ScopeRec::Matters(matters) => Scope::Matters(
+                matters
+                    .iter()
+                    .map(|m| self.key_of(*m))
+                    .collect::<Option<_>>()?,
+            ),
+            ScopeRec::Categories(pairs) => Scope::Categories(
+                pairs
+                    .iter()
+                    .map(|(m, c)| Some((self.key_of(*m)?, self.key_of(*c)?)))
+                    .collect::<Option<_>>()?,
+            ),
+        })
+    }
+
     /// The name an application knows a user by: a linked subject id if any (the first in
     /// order), else the Habilis id.
     pub fn subject_name(&self, user: &UserId, application: &str) -> String {
@@ -819,6 +1053,13 @@ impl Snapshot {
                     .min()
             });
         linked.map_or_else(|| user.as_str().to_owned(), |subject| subject.to_string())
+    }
+
+    /// The enterprise number of an organisation, when it has one.
+    pub fn enterprise_number(&self, organization: &OrganizationId) -> Option<String> {
+        let id = self.organization_names.get(organization.as_str())?;
+        let number = self.organizations.get(id)?.enterprise_number.as_deref()?;
+        Some(number.to_owned())
     }
 
     /// The property names under which `application` passes resource attributes.

@@ -17,7 +17,7 @@ use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides
 use habilis_engine::Snapshot;
 use serde_json::{Map, Value, json};
 
-use crate::extract::Auth;
+use crate::extract::{ApiQuery, Auth};
 use crate::metrics::DecisionLabels;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/access/v1/search/subject", post(search_subject))
         .route("/access/v1/search/resource", post(search_resource))
         .route("/access/v1/search/action", post(search_action))
+        .route("/api/v1/entitlements", get(entitlements))
 }
 
 pub fn well_known() -> Router<AppState> {
@@ -619,4 +620,94 @@ async fn search_action(
         Vec::new()
     };
     Ok(search_answer(&search, results))
+}
+
+// ---- Entitlements -----------------------------------------------------------------------------
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntitlementsQuery {
+    user: String,
+    min_revision: Option<u64>,
+}
+
+/// For token enrichment at login: per organisation, the roles the user holds in the calling
+/// application, with scopes, levels (and the `acr` values that reach them) and validity.
+/// Answered from the engine, like a decision.
+async fn entitlements(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    ApiQuery(query): ApiQuery<EntitlementsQuery>,
+) -> Result<Response, Problem> {
+    let application = application_of(&caller)?;
+    if let Some(min) = query.min_revision {
+        state.services.wait_for(min, MIN_REVISION_WAIT).await?;
+    }
+    let snapshot = state.services.snapshot();
+    let Some(user) = snapshot.resolve_user(&query.user, Some(application.as_str())) else {
+        return Err(Problem::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "unknown_user",
+            "no user is known by that name to this application",
+        ));
+    };
+    let held = snapshot.entitlements(application.as_str(), user.as_str(), state.services.now());
+    let mut organizations: Vec<Value> = Vec::new();
+    for entitlement in &held {
+        let role = entitlement_json(&snapshot, entitlement);
+        let id = entitlement.organization.as_str();
+        match organizations.last_mut() {
+            Some(last) if last.get("id").and_then(Value::as_str) == Some(id) => {
+                if let Some(Value::Array(roles)) = last.get_mut("roles") {
+                    roles.push(role);
+                }
+            }
+            _ => organizations.push(json!({
+                "id": id,
+                "enterprise_number": snapshot.enterprise_number(&entitlement.organization),
+                "roles": [role],
+            })),
+        }
+    }
+    Ok(Json(json!({
+        "application": application.as_str(),
+        "user": snapshot.subject_name(&user, application.as_str()),
+        "revision": snapshot.revision(),
+        "organizations": organizations,
+    }))
+    .into_response())
+}
+
+fn entitlement_json(snapshot: &Snapshot, entitlement: &habilis_engine::Entitlement) -> Value {
+    use habilis_domain::decision::Via;
+    let rank = entitlement
+        .level
+        .as_ref()
+        .and_then(|level| snapshot.levels().by_key(level.as_str()))
+        .map(|level| level.rank);
+    let mut role = json!({
+        "role": entitlement.role.as_str(),
+        "level": entitlement.level.as_ref().map(Key::as_str),
+        "acr_values": rank.map(|rank| snapshot.levels().acr_values_at_least(rank)),
+        "scope": crate::dto::ScopeDto::of(&entitlement.scope),
+        "reach": match entitlement.reach {
+            habilis_domain::Reach::Organization => "organization",
+            habilis_domain::Reach::AllSubscribers => "all_subscribers",
+        },
+        "grant": entitlement.grant.as_str(),
+        "valid_until": entitlement.valid_until.map(crate::dto::format_time),
+    });
+    if let (Via::Mandate(mandate), Some(object)) = (&entitlement.via, role.as_object_mut()) {
+        object.insert("mandate".into(), json!(mandate.as_str()));
+        object.insert(
+            "mandate_scope".into(),
+            json!(
+                entitlement
+                    .mandate_scope
+                    .as_ref()
+                    .map(crate::dto::ScopeDto::of)
+            ),
+        );
+    }
+    role
 }

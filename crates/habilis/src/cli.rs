@@ -72,6 +72,8 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The benchmark of BENCH.md: Habilis next to bare hash-map chains, in one run.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +233,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
                 .value;
             eprintln!("An API credential for application `{application}`, shown once:");
             println!("{}", secret.expose());
+            Ok(0)
+        }
+        Command::Bench(args) => {
+            crate::bench::run(&args).await?;
             Ok(0)
         }
         Command::Audit {

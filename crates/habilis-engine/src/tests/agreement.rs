@@ -654,6 +654,24 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                                     "evaluate {question:?}: engine {engine:?}, reference {reference:?}"
                                 ));
                             }
+                            // The allocation-free path the benchmark measures and servers
+                            // use must say the same yes or no.
+                            let asked = crate::Asked {
+                                application: &question.application,
+                                subject: &question.subject,
+                                action: &question.action,
+                                resource_type: &question.resource_type,
+                                resource_id: &question.resource_id,
+                                overrides: &question.overrides,
+                                level: question.level,
+                                at: question.at,
+                            };
+                            if snapshot.check(&asked) != reference.is_allowed() {
+                                found.push(format!(
+                                    "check {question:?}: engine {}, reference {reference:?}",
+                                    snapshot.check(&asked)
+                                ));
+                            }
                         }
                         for kind in TYPES {
                             let engine =

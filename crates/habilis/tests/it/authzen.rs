@@ -328,3 +328,107 @@ async fn searches_agree_with_evaluations_and_paginate() {
     .await
     .expect(403);
 }
+
+/// Token enrichment: the roles a user holds in the calling application, per organisation,
+/// with scope and level; a new grant appears and a revoked one goes; only an application's
+/// credential may ask.
+#[tokio::test]
+async fn entitlements_list_what_decisions_allow() {
+    let h = Harness::demo().await;
+    let client = h.client.clone();
+    let gls = h.token("GLS (principal manager)");
+    let namur = h.organization("Ville de Namur").await;
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    let roles_in = |body: &serde_json::Value, organization: &str| -> Vec<serde_json::Value> {
+        body["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["id"] == organization)
+            .flat_map(|o| o["roles"].as_array().unwrap().clone())
+            .collect()
+    };
+    let before = h
+        .get(
+            "/api/v1/entitlements?user=luc.martin@ville.namur.be",
+            &client,
+        )
+        .await
+        .expect(200);
+    assert_eq!(before.body["application"], "guichet");
+    let held_before = roles_in(&before.body, &namur).len();
+
+    let grant = h
+        .post("/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "validator", "scope": { "categories": [["patrimoine", "operations_immobilieres"]] } }))
+        .await
+        .expect(201);
+    let grant_id = grant.text("/id");
+    let revision = grant.body["revision"].as_u64().unwrap();
+    let after = h
+        .get(
+            &format!("/api/v1/entitlements?user={luc}&min_revision={revision}"),
+            &client,
+        )
+        .await
+        .expect(200);
+    let roles = roles_in(&after.body, &namur);
+    assert_eq!(roles.len(), held_before + 1, "{}", after.body);
+    let validator = roles
+        .iter()
+        .find(|r| r["grant"] == grant_id.as_str())
+        .unwrap();
+    assert_eq!(validator["role"], "validator");
+    assert_eq!(validator["level"], "high");
+    assert_eq!(
+        validator["scope"],
+        json!({ "categories": [["patrimoine", "operations_immobilieres"]] })
+    );
+    assert!(
+        validator["acr_values"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(HIGH))
+    );
+    // What it lists, a decision allows at that level, and only there.
+    h.dossier("V-1", &namur, "patrimoine", "operations_immobilieres", None)
+        .await;
+    assert_eq!(
+        h.decide(&luc, "dossier.validate", "V-1", Some(HIGH)).await["decision"],
+        true
+    );
+    assert_eq!(
+        h.decide(&luc, "dossier.validate", "V-1", Some(LOW)).await["context"]["reason"]["code"],
+        "step_up"
+    );
+
+    let revoked = h
+        .delete(
+            &format!("/api/v1/grants/{grant_id}"),
+            &gls,
+            json!({ "reason": "fin de mission" }),
+        )
+        .await
+        .expect(200);
+    let revision = revoked.body["revision"].as_u64().unwrap();
+    let gone = h
+        .get(
+            &format!("/api/v1/entitlements?user={luc}&min_revision={revision}"),
+            &client,
+        )
+        .await
+        .expect(200);
+    assert_eq!(roles_in(&gone.body, &namur).len(), held_before);
+
+    // A person's token does not ask; an unknown user is a 404; the query is checked.
+    h.get("/api/v1/entitlements?user=luc.martin@ville.namur.be", &gls)
+        .await
+        .expect(403);
+    let unknown = h
+        .get("/api/v1/entitlements?user=nobody@example.be", &client)
+        .await
+        .expect(404);
+    assert_eq!(unknown.code(), "unknown_user");
+    h.get("/api/v1/entitlements?user=x&colour=red", &client)
+        .await
+        .expect(400);
+}

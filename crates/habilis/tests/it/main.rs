@@ -5,5 +5,6 @@ mod harness;
 mod api;
 mod authzen;
 mod cli;
+mod interop;
 mod reviews;
 mod security;

@@ -1,0 +1,180 @@
+//! The benchmark over HTTP: the real server on a loopback port, keep-alive connections
+//! sending the workload's queries to the AuthZEN endpoints, and the same connections against
+//! a do-nothing endpoint of the same server (`/healthz`, through the same middleware), in
+//! the same run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use habilis_core::Services;
+use hyper::Method;
+use serde_json::{Value, json};
+
+use super::workload::{Workload, usize_of};
+use super::{load, percentiles, round};
+use crate::http_client::Connection;
+
+/// Concurrent keep-alive connections, as a busy gateway holds them.
+const CONNECTIONS: usize = 32;
+const BATCH: usize = 100;
+
+struct Prepared {
+    path: &'static str,
+    method: Method,
+    bodies: Vec<Bytes>,
+    decisions_per_request: usize,
+}
+
+fn evaluation(workload: &Workload, index: usize) -> Value {
+    let Some(query) = workload.queries.get(index) else {
+        return Value::Null;
+    };
+    json!({
+        "subject": { "type": "user", "id": workload.user_names.get(usize_of(query.user)) },
+        "action": { "name": query.action.name() },
+        "resource": { "type": "dossier", "id": workload.dossier_names.get(usize_of(query.dossier)) },
+        "context": { "level": query.level },
+    })
+}
+
+pub async fn measure(
+    services: &Arc<Services>,
+    workload: &Workload,
+    seconds: f64,
+) -> anyhow::Result<Value> {
+    let client = services
+        .create_client(load::APPLICATION, "bench")
+        .await?
+        .value
+        .expose()
+        .to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let app = habilis_server::router(Arc::clone(services));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // Every answer over HTTP must be the expected one too.
+    let mut connection = Connection::open(address).await?;
+    let mut mismatches = 0;
+    for (index, query) in workload.queries.iter().enumerate() {
+        let reply = connection
+            .post_json(
+                "/access/v1/evaluation",
+                &client,
+                &evaluation(workload, index),
+            )
+            .await?;
+        if reply.json().get("decision").and_then(Value::as_bool) != Some(query.expected) {
+            mismatches += 1;
+        }
+    }
+    drop(connection);
+
+    let queries = workload.queries.len().max(1);
+    let singles: Vec<Bytes> = (0..queries)
+        .map(|i| Bytes::from(evaluation(workload, i).to_string()))
+        .collect();
+    let batches: Vec<Bytes> = (0..queries.div_ceil(BATCH))
+        .map(|b| {
+            let items: Vec<Value> = (b * BATCH..(b + 1) * BATCH)
+                .map(|i| evaluation(workload, i % queries))
+                .collect();
+            Bytes::from(json!({ "evaluations": items }).to_string())
+        })
+        .collect();
+    let phases = [
+        (
+            "do_nothing",
+            Prepared {
+                path: "/healthz",
+                method: Method::GET,
+                bodies: vec![Bytes::new()],
+                decisions_per_request: 0,
+            },
+        ),
+        (
+            "evaluation",
+            Prepared {
+                path: "/access/v1/evaluation",
+                method: Method::POST,
+                bodies: singles,
+                decisions_per_request: 1,
+            },
+        ),
+        (
+            "evaluations_100",
+            Prepared {
+                path: "/access/v1/evaluations",
+                method: Method::POST,
+                bodies: batches,
+                decisions_per_request: BATCH,
+            },
+        ),
+    ];
+    let mut report = serde_json::Map::new();
+    report.insert("connections".into(), json!(CONNECTIONS));
+    report.insert("mismatches".into(), json!(mismatches));
+    for (name, prepared) in phases {
+        let measured = phase(address, &client, Arc::new(prepared), seconds).await?;
+        report.insert(name.into(), measured);
+    }
+    server.abort();
+    Ok(Value::Object(report))
+}
+
+/// `CONNECTIONS` tasks, each on its own connection, sending requests back to back for
+/// `seconds`.
+async fn phase(
+    address: std::net::SocketAddr,
+    client: &str,
+    prepared: Arc<Prepared>,
+    seconds: f64,
+) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..CONNECTIONS {
+        let prepared = Arc::clone(&prepared);
+        let client = client.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let mut connection = Connection::open(address).await?;
+            let mut samples = Vec::new();
+            let mut failures = 0_u64;
+            let mut i = worker * 613;
+            while Instant::now() < deadline {
+                let body = prepared
+                    .bodies
+                    .get(i % prepared.bodies.len().max(1))
+                    .cloned()
+                    .filter(|b| !b.is_empty());
+                let t = Instant::now();
+                let reply = connection
+                    .send(prepared.method.clone(), prepared.path, Some(&client), body)
+                    .await?;
+                samples.push(t.elapsed());
+                if !reply.status.is_success() {
+                    failures += 1;
+                }
+                i += 1;
+            }
+            Ok::<_, anyhow::Error>((samples, failures))
+        }));
+    }
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (mut s, f) = task.await??;
+        samples.append(&mut s);
+        failures += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+    let requests = samples.len() as f64 / elapsed;
+    Ok(json!({
+        "requests_per_second": requests.round(),
+        "decisions_per_second": (requests * prepared.decisions_per_request as f64).round(),
+        "latency": percentiles(&mut samples),
+        "failures": failures,
+        "seconds": round(elapsed),
+    }))
+}

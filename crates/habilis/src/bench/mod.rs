@@ -1,0 +1,481 @@
+//! `habilis bench`: the workload of BENCH.md through Habilis and, in the same run, through
+//! the bare hash-map chains it is measured against.
+//!
+//! Timings are medians and percentiles of one run; the machine is shared and noisy, so the
+//! figures that matter are the ratios to the chains measured alongside.
+
+pub mod baseline;
+mod http;
+pub mod load;
+pub mod workload;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use habilis_core::{Services, SystemClock};
+use habilis_domain::decision::ResourceOverrides;
+use habilis_domain::{Change, Timestamp};
+use habilis_engine::{Asked, EngineHost, Snapshot};
+use habilis_store::{AuditDraft, Db};
+use serde_json::{Value, json};
+
+use self::baseline::{NumericChain, StringChain};
+use self::workload::{Workload, usize_of};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Generate the workload of this preset: tiny, small, medium or full.
+    #[arg(long, conflicts_with = "workload")]
+    pub preset: Option<String>,
+    /// Run on the workload files of this directory instead.
+    #[arg(long)]
+    pub workload: Option<PathBuf>,
+    /// Write the generated workload's files to this directory.
+    #[arg(long)]
+    pub export: Option<PathBuf>,
+    /// Skip loading through the store (and so the HTTP part).
+    #[arg(long)]
+    pub no_store: bool,
+    /// Database for the load through the store; default: a fresh SQLite file in a
+    /// temporary directory.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Also measure over HTTP: AuthZEN evaluation and evaluations next to a do-nothing
+    /// endpoint of the same server.
+    #[arg(long)]
+    pub http: bool,
+    /// Seconds of each timed phase.
+    #[arg(long, default_value_t = 2.0)]
+    pub seconds: f64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Latency percentiles of a list of samples, in microseconds.
+fn percentiles(samples: &mut [Duration]) -> Value {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    json!({ "p50_us": round(at(0.5)), "p99_us": round(at(0.99)), "p999_us": round(at(0.999)) })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(round(kib / 1024.0))
+}
+
+/// Calls `check(i)` for i over the queries, round after round, for about `seconds`: the
+/// latency of each call, then the throughput on 1 thread and on every core.
+fn measure_checks<F>(queries: usize, seconds: f64, check: F) -> Value
+where
+    F: Fn(usize) -> bool + Sync,
+{
+    let budget = Duration::from_secs_f64(seconds);
+    // Latency: one timed call at a time.
+    let mut samples = Vec::with_capacity(1 << 20);
+    let started = Instant::now();
+    'timed: loop {
+        for i in 0..queries {
+            let t = Instant::now();
+            std::hint::black_box(check(i));
+            samples.push(t.elapsed());
+            if samples.len() % 1024 == 0 && started.elapsed() > budget {
+                break 'timed;
+            }
+        }
+    }
+    let latency = percentiles(&mut samples);
+    let throughput = |threads: usize| -> f64 {
+        let counts: Vec<u64> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let check = &check;
+                    scope.spawn(move || {
+                        let started = Instant::now();
+                        let mut done: u64 = 0;
+                        let mut i = t * 7919;
+                        while started.elapsed() < budget {
+                            for _ in 0..1024 {
+                                std::hint::black_box(check(i % queries.max(1)));
+                                i += 1;
+                            }
+                            done += 1024;
+                        }
+                        done as f64 / started.elapsed().as_secs_f64()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or(0.0) as u64)
+                .collect()
+        });
+        counts.iter().sum::<u64>() as f64
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    json!({
+        "latency": latency,
+        "per_second_1_thread": throughput(1).round(),
+        "threads": cores,
+        "per_second_all_cores": throughput(cores).round(),
+    })
+}
+
+fn measure_lookups<F>(lookups: usize, seconds: f64, lookup: F) -> Value
+where
+    F: Fn(usize) -> usize,
+{
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs_f64(seconds) || samples.is_empty() {
+        for i in 0..lookups {
+            let t = Instant::now();
+            std::hint::black_box(lookup(i));
+            samples.push(t.elapsed());
+        }
+        if lookups == 0 {
+            break;
+        }
+    }
+    json!({ "latency": percentiles(&mut samples) })
+}
+
+/// Runs the benchmark and prints its report. The in-process phases hold the calling thread
+/// (they are the measurement); nothing else runs on the runtime meanwhile.
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let mut report = serde_json::Map::new();
+    let started = Instant::now();
+    let workload = match (&args.preset, &args.workload) {
+        (_, Some(directory)) => Workload::read(directory)?,
+        (Some(name), None) => Workload::generate(&workload::preset(name)?),
+        (None, None) => Workload::generate(&workload::preset("small")?),
+    };
+    report.insert("workload".into(), json!({
+        "preset": workload.preset,
+        "organizations": workload.organization_names.len(),
+        "users": workload.user_names.len(),
+        "grants": workload.grants.len(),
+        "dossiers": workload.dossiers.len(),
+        "queries": workload.queries.len(),
+        "lookups": workload.lookups.len(),
+        "allowed_share": round(workload.queries.iter().filter(|q| q.expected).count() as f64 / workload.queries.len().max(1) as f64),
+        "prepare_s": round(started.elapsed().as_secs_f64()),
+    }));
+    if let Some(directory) = &args.export {
+        workload.write(directory)?;
+        eprintln!("workload written to {}", directory.display());
+    }
+    let memory_before = resident_mib();
+    let now = habilis_core::Clock::now(&SystemClock);
+    let changes = load::changes(&workload, now)?;
+
+    // Straight into the engine.
+    let host = EngineHost::new();
+    let t = Instant::now();
+    host.apply(1, &changes);
+    let engine_load = t.elapsed();
+    let snapshot = host.snapshot();
+    report.insert(
+        "engine".into(),
+        json!({
+            "load_s": round(engine_load.as_secs_f64()),
+            "resident_mib": resident_mib(),
+            "resident_before_mib": memory_before,
+        }),
+    );
+    report.insert("mismatches".into(), mismatches(&workload, &snapshot, now));
+
+    let no_overrides = ResourceOverrides::default();
+    let asked = |i: usize| -> Option<Asked<'_>> {
+        let query = workload.queries.get(i)?;
+        Some(Asked {
+            application: load::APPLICATION,
+            subject: workload.user_names.get(usize_of(query.user))?,
+            action: query.action.name(),
+            resource_type: "dossier",
+            resource_id: workload.dossier_names.get(usize_of(query.dossier))?,
+            overrides: &no_overrides,
+            level: Some(query.level),
+            at: now,
+        })
+    };
+    let queries = workload.queries.len();
+    let mut check = serde_json::Map::new();
+    check.insert(
+        "habilis".into(),
+        measure_checks(queries, args.seconds, |i| {
+            asked(i).is_some_and(|a| snapshot.check(&a))
+        }),
+    );
+    let strings = StringChain::build(&workload);
+    let strings_measured = measure_checks(queries, args.seconds, |i| {
+        workload.queries.get(i).is_some_and(|q| {
+            strings.check(
+                workload
+                    .user_names
+                    .get(usize_of(q.user))
+                    .map_or("", String::as_str),
+                q.action.name(),
+                workload
+                    .dossier_names
+                    .get(usize_of(q.dossier))
+                    .map_or("", String::as_str),
+                q.level,
+            )
+        })
+    });
+    let numbers = NumericChain::build(&workload);
+    let numbers_measured = measure_checks(queries, args.seconds, |i| {
+        workload
+            .queries
+            .get(i)
+            .is_some_and(|q| numbers.check(q.user, q.action, q.dossier, q.level))
+    });
+    check.insert("bare_chain_string_ids".into(), strings_measured);
+    check.insert("bare_chain_numeric_ids".into(), numbers_measured);
+    report.insert("check".into(), Value::Object(check));
+    let lookups = workload.lookups.len();
+    let lookup_user = |i: usize| {
+        workload.lookups.get(i).and_then(|l| {
+            workload
+                .user_names
+                .get(usize_of(l.user))
+                .map(|u| (u, l.level))
+        })
+    };
+    report.insert("lookup".into(), json!({
+        "mean_results": round(workload.lookups.iter().map(|l| l.expected_count).sum::<usize>() as f64 / lookups.max(1) as f64),
+        "habilis": measure_lookups(lookups, args.seconds / 2.0, |i| {
+            lookup_user(i).map_or(0, |(user, level)| snapshot.search_resources(load::APPLICATION, user, "read", "dossier", Some(level), now).len())
+        }),
+        "bare_chain_string_ids": measure_lookups(lookups, args.seconds / 2.0, |i| {
+            lookup_user(i).map_or(0, |(user, level)| strings.lookup(user, level))
+        }),
+    }));
+    drop(strings);
+    drop(numbers);
+    drop(snapshot);
+    drop(host);
+
+    if !args.no_store {
+        let directory = tempfile::tempdir()?;
+        let url = args
+            .database
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", directory.path().join("bench.db").display()));
+        let (store, services) = load_through_store(&url, changes).await?;
+        report.insert("store".into(), store);
+        if args.http {
+            report.insert(
+                "http".into(),
+                http::measure(&services, &workload, args.seconds).await?,
+            );
+        }
+        report.insert("server_resident_mib".into(), json!(resident_mib()));
+    } else {
+        drop(changes);
+    }
+    let report = Value::Object(report);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+/// Answers that differ from the workload's expected ones: checks and lookup counts.
+fn mismatches(workload: &Workload, snapshot: &Snapshot, now: Timestamp) -> Value {
+    let no_overrides = ResourceOverrides::default();
+    let mut checks = 0;
+    for query in &workload.queries {
+        let asked = Asked {
+            application: load::APPLICATION,
+            subject: workload
+                .user_names
+                .get(usize_of(query.user))
+                .map_or("", String::as_str),
+            action: query.action.name(),
+            resource_type: "dossier",
+            resource_id: workload
+                .dossier_names
+                .get(usize_of(query.dossier))
+                .map_or("", String::as_str),
+            overrides: &no_overrides,
+            level: Some(query.level),
+            at: now,
+        };
+        if snapshot.check(&asked) != query.expected {
+            checks += 1;
+        }
+    }
+    let mut lookups = 0;
+    for lookup in &workload.lookups {
+        let user = workload
+            .user_names
+            .get(usize_of(lookup.user))
+            .map_or("", String::as_str);
+        let found = snapshot.search_resources(
+            load::APPLICATION,
+            user,
+            "read",
+            "dossier",
+            Some(lookup.level),
+            now,
+        );
+        if found.len() != lookup.expected_count {
+            lookups += 1;
+        }
+    }
+    json!({ "checks": checks, "lookups": lookups })
+}
+
+/// Writes the workload through the real store (batches of changes, each one revision with
+/// its audit event), then starts Habilis on it as `serve` does: the engine built from the
+/// store.
+async fn load_through_store(
+    url: &str,
+    changes: Vec<Change>,
+) -> anyhow::Result<(Value, Arc<Services>)> {
+    let db = Db::connect(url).await.context("bench database")?;
+    db.migrate().await?;
+    let t = Instant::now();
+    let mut changes = changes;
+    let mut batches = 0;
+    while !changes.is_empty() {
+        let rest = changes.split_off(changes.len().min(20_000));
+        let batch = std::mem::replace(&mut changes, rest);
+        let tx = db.begin().await?;
+        tx.commit_change(
+            AuditDraft {
+                at: habilis_core::Clock::now(&SystemClock),
+                actor_user: None,
+                actor_application: None,
+                actor_level: None,
+                action: "bench.load".into(),
+                organization: None,
+                application: None,
+                subject_user: None,
+                target: None,
+                reason: None,
+                code: None,
+                detail: json!({ "count": batch.len() }),
+            },
+            batch,
+        )
+        .await?;
+        batches += 1;
+    }
+    let write = t.elapsed();
+    let t = Instant::now();
+    let services = Services::open(db, Arc::new(SystemClock)).await?;
+    let start = t.elapsed();
+    Ok((
+        json!({
+            "url": if url.starts_with("sqlite") { "sqlite (temporary file)" } else { "given" },
+            "write_s": round(write.as_secs_f64()),
+            "revisions": batches,
+            "startup_s": round(start.as_secs_f64()),
+            "resident_mib_after_startup": resident_mib(),
+        }),
+        services,
+    ))
+}
+
+fn print_table(report: &Value) {
+    let w = at(report, "/workload");
+    println!(
+        "workload {}: {} organisations, {} users, {} grants, {} dossiers, {} queries ({}% allowed), {} lookups",
+        at(w, "/preset").as_str().unwrap_or("?"),
+        at(w, "/organizations"),
+        at(w, "/users"),
+        at(w, "/grants"),
+        at(w, "/dossiers"),
+        at(w, "/queries"),
+        (at(w, "/allowed_share").as_f64().unwrap_or(0.0) * 100.0).round(),
+        at(w, "/lookups")
+    );
+    println!(
+        "mismatches: {} checks, {} lookups",
+        at(report, "/mismatches/checks"),
+        at(report, "/mismatches/lookups")
+    );
+    println!(
+        "engine load {} s, resident {} MiB",
+        at(report, "/engine/load_s"),
+        at(report, "/engine/resident_mib")
+    );
+    println!(
+        "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
+        "check", "p50 µs", "p99 µs", "p99.9 µs", "/s 1 thread", "/s all cores"
+    );
+    for name in ["habilis", "bare_chain_string_ids", "bare_chain_numeric_ids"] {
+        let c = at(report, &format!("/check/{name}"));
+        println!(
+            "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
+            name,
+            at(c, "/latency/p50_us"),
+            at(c, "/latency/p99_us"),
+            at(c, "/latency/p999_us"),
+            at(c, "/per_second_1_thread"),
+            at(c, "/per_second_all_cores")
+        );
+    }
+    println!(
+        "lookup (mean {} results)",
+        at(report, "/lookup/mean_results")
+    );
+    for name in ["habilis", "bare_chain_string_ids"] {
+        let l = at(report, &format!("/lookup/{name}/latency"));
+        println!(
+            "{:<26} {:>9} {:>9} {:>9}",
+            name,
+            at(l, "/p50_us"),
+            at(l, "/p99_us"),
+            at(l, "/p999_us")
+        );
+    }
+    if let Some(store) = report.get("store") {
+        println!(
+            "store: written in {} s ({} revisions); start-up from the store {} s; resident {} MiB",
+            at(store, "/write_s"),
+            at(store, "/revisions"),
+            at(store, "/startup_s"),
+            at(store, "/resident_mib_after_startup")
+        );
+    }
+    if let Some(http) = report.get("http") {
+        println!(
+            "{:<26} {:>9} {:>9} {:>9} {:>14}",
+            "http (keep-alive)", "p50 µs", "p99 µs", "p99.9 µs", "decisions/s"
+        );
+        for name in ["do_nothing", "evaluation", "evaluations_100"] {
+            let h = at(http, &format!("/{name}"));
+            println!(
+                "{:<26} {:>9} {:>9} {:>9} {:>14}",
+                name,
+                at(h, "/latency/p50_us"),
+                at(h, "/latency/p99_us"),
+                at(h, "/latency/p999_us"),
+                at(h, "/decisions_per_second")
+            );
+        }
+        println!("http mismatches: {}", at(http, "/mismatches"));
+    }
+}
+
+/// The value at a JSON pointer of the report, `null` when absent.
+fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
+    value.pointer(pointer).unwrap_or(&Value::Null)
+}

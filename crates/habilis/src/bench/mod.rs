@@ -425,11 +425,11 @@ fn print_table(report: &Value) {
         println!(
             "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
             name,
-            at(c, "/latency/p50_us"),
-            at(c, "/latency/p99_us"),
-            at(c, "/latency/p999_us"),
-            at(c, "/per_second_1_thread"),
-            at(c, "/per_second_all_cores")
+            cell(c, "/latency/p50_us"),
+            cell(c, "/latency/p99_us"),
+            cell(c, "/latency/p999_us"),
+            cell(c, "/per_second_1_thread"),
+            cell(c, "/per_second_all_cores")
         );
     }
     println!(
@@ -441,9 +441,9 @@ fn print_table(report: &Value) {
         println!(
             "{:<26} {:>9} {:>9} {:>9}",
             name,
-            at(l, "/p50_us"),
-            at(l, "/p99_us"),
-            at(l, "/p999_us")
+            cell(l, "/p50_us"),
+            cell(l, "/p99_us"),
+            cell(l, "/p999_us")
         );
     }
     if let Some(store) = report.get("store") {
@@ -457,18 +457,19 @@ fn print_table(report: &Value) {
     }
     if let Some(http) = report.get("http") {
         println!(
-            "{:<26} {:>9} {:>9} {:>9} {:>14}",
-            "http (keep-alive)", "p50 µs", "p99 µs", "p99.9 µs", "decisions/s"
+            "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
+            "http (keep-alive)", "p50 µs", "p99 µs", "p99.9 µs", "requests/s", "decisions/s"
         );
         for name in ["do_nothing", "evaluation", "evaluations_100"] {
             let h = at(http, &format!("/{name}"));
             println!(
-                "{:<26} {:>9} {:>9} {:>9} {:>14}",
+                "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
                 name,
-                at(h, "/latency/p50_us"),
-                at(h, "/latency/p99_us"),
-                at(h, "/latency/p999_us"),
-                at(h, "/decisions_per_second")
+                cell(h, "/latency/p50_us"),
+                cell(h, "/latency/p99_us"),
+                cell(h, "/latency/p999_us"),
+                cell(h, "/requests_per_second"),
+                cell(h, "/decisions_per_second")
             );
         }
         println!("http mismatches: {}", at(http, "/mismatches"));
@@ -478,4 +479,9 @@ fn print_table(report: &Value) {
 /// The value at a JSON pointer of the report, `null` when absent.
 fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
     value.pointer(pointer).unwrap_or(&Value::Null)
+}
+
+/// A report value as text, so that table widths apply.
+fn cell(value: &Value, pointer: &str) -> String {
+    at(value, pointer).to_string()
 }

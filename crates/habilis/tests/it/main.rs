@@ -4,6 +4,7 @@ mod harness;
 
 mod api;
 mod authzen;
+mod bench;
 mod cli;
 mod interop;
 mod reviews;

@@ -1,10 +1,5 @@
 //! The benchmark's workload: generated as BENCH.md describes, written and read back as its
 //! files, and answered by the engine exactly as the plain reference evaluator expects.
-#![expect(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "a test: a failure here is the test's failure"
-)]
 
 use habilis::bench::load;
 use habilis::bench::workload::{Reference, Workload, preset};
@@ -40,7 +35,10 @@ fn the_tiny_workload_round_trips_and_the_engine_matches_the_reference() {
             })
             .collect()
     };
-    assert!(named(&workload) == named(&generated), "the grants changed on the way");
+    assert!(
+        named(&workload) == named(&generated),
+        "the grants changed on the way"
+    );
     let reference = Reference::new(&workload);
     for query in &workload.queries {
         assert_eq!(reference.check(&workload, query), query.expected);
@@ -84,6 +82,9 @@ fn bad_workload_files_are_refused_with_the_line() {
     )
     .unwrap();
     let error = Workload::read(directory.path()).err().unwrap().to_string();
-    assert!(error.contains("line 2") && error.contains("emperor"), "{error}");
+    assert!(
+        error.contains("line 2") && error.contains("emperor"),
+        "{error}"
+    );
     assert!(preset("huge").is_err());
 }

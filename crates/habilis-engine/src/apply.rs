@@ -6,7 +6,6 @@
 //! writer needs to find the previous state (where a grant, a suspension or a mandate was
 //! filed, which resource slots are free) lives here, outside the published snapshots.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use habilis_domain::{
@@ -14,7 +13,7 @@ use habilis_domain::{
     Scope, Status, Suspension, User, Validity,
 };
 
-use crate::shards::{HashShards, Interner};
+use crate::shards::{HashShards, Interner, Map};
 use crate::snapshot::{
     ApplicationRec, GrantRec, MandateRec, MembershipRec, OrganizationRec, ResourceRec, RoleRec,
     ScopeRec, Snapshot, SuspensionRec,
@@ -24,11 +23,11 @@ use crate::snapshot::{
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
     /// Grant id → the user whose list holds the (active) grant.
-    grant_users: HashMap<Arc<str>, u32>,
+    grant_users: Map<Arc<str>, u32>,
     /// Suspension id → the user whose list holds it.
-    suspension_users: HashMap<Arc<str>, u32>,
+    suspension_users: Map<Arc<str>, u32>,
     /// Mandate id → (application, mandator, mandatary) where the active mandate is filed.
-    mandate_places: HashMap<Arc<str>, (u32, u32, u32)>,
+    mandate_places: Map<Arc<str>, (u32, u32, u32)>,
     /// Slots of removed resources, reused before new ones so the slot table stays dense.
     free_slots: Vec<u32>,
     next_slot: u32,
@@ -64,16 +63,15 @@ fn sorted_ids<'a>(keys: &mut Interner, texts: impl IntoIterator<Item = &'a Key>)
 fn intern_scope(keys: &mut Interner, scope: &Scope) -> ScopeRec {
     match scope {
         Scope::All => ScopeRec::All,
-        Scope::Matters(matters) => ScopeRec::Matters(sorted_ids(keys, matters)),
-        Scope::Categories(pairs) => {
-            let mut ids: Vec<(u32, u32)> = pairs
+        Scope::Matters(matters) => {
+            ScopeRec::of_matters(matters.iter().map(|m| keys.intern(m.as_str())).collect())
+        }
+        Scope::Categories(pairs) => ScopeRec::of_categories(
+            pairs
                 .iter()
                 .map(|(m, c)| (keys.intern(m.as_str()), keys.intern(c.as_str())))
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ScopeRec::Categories(ids.into())
-        }
+                .collect(),
+        ),
     }
 }
 
@@ -98,7 +96,14 @@ fn reindex(
 impl Writer {
     pub(crate) fn apply(&mut self, snapshot: &mut Snapshot, change: &Change) {
         match change {
-            Change::Levels(levels) => snapshot.levels = Arc::new(levels.clone()),
+            Change::Levels(levels) => {
+                snapshot.levels = Arc::new(levels.clone());
+                snapshot.applications.for_each_mut(|application| {
+                    for (_, role) in application.roles.iter_mut() {
+                        role.rank = RoleRec::rank_under(role.level.as_ref(), levels);
+                    }
+                });
+            }
             Change::Organization(organization) => Self::organization(snapshot, organization),
             Change::User(user) => Self::user(snapshot, user),
             Change::SubjectId {
@@ -267,27 +272,29 @@ impl Writer {
             .collect();
         let mut permission_ids: Vec<u32> = permissions.iter().map(|(id, _)| *id).collect();
         permission_ids.sort_unstable();
-        let mut roles = HashMap::new();
+        let mut roles: Vec<(u32, RoleRec)> = Vec::with_capacity(application.roles.len());
         for role in &application.roles {
             let key = keys.intern(role.key.as_str());
             // `Application::role` finds the first role of a key; later ones never act.
-            if roles.contains_key(&key) {
+            if roles.iter().any(|(k, _)| *k == key) {
                 continue;
             }
             let record = RoleRec {
                 permissions: sorted_ids(keys, &role.permissions),
                 owned_permissions: sorted_ids(keys, &role.owned_permissions),
                 level: role.level.clone(),
+                rank: RoleRec::rank_under(role.level.as_ref(), &snapshot.levels),
                 scoped: role.scoped,
             };
-            roles.insert(key, record);
+            roles.push((key, record));
         }
+        roles.sort_unstable_by_key(|(key, _)| *key);
         let record = ApplicationRec {
             key: application.key.clone(),
             owner,
             permissions,
             permission_ids: permission_ids.into(),
-            roles,
+            roles: roles.into(),
             resource_properties: application.resource_properties.clone(),
         };
         if snapshot.applications.insert(id, record).is_none() {

@@ -7,9 +7,14 @@
 //! shard is cloned at most once, since after the first clone the batch owns it alone.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
+
+use hashbrown::HashTable;
+
+/// The maps that stay whole (the writer's bookkeeping). foldhash instead of std's SipHash:
+/// these hold short names and ids, and SipHash costs more than the work around it.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// How many shards the large containers (users, grants, resources) use: enough that a
 /// shard of a world with a million entries holds a few thousand, cheap to clone.
@@ -17,13 +22,25 @@ pub(crate) const LARGE: usize = 256;
 /// How many shards the small containers (applications, subscriptions) use.
 pub(crate) const SMALL: usize = 16;
 
-/// The shard of a key. The hasher has fixed keys, so a key lands in the same shard in
-/// every snapshot; the maps inside the shards keep std's randomly keyed hashing.
-fn shard_of<Q: Hash + ?Sized>(key: &Q, count: usize) -> usize {
-    let mut hasher = DefaultHasher::new();
-    key.hash(&mut hasher);
-    // `count` is a small constant; the remainder is below it and fits any usize.
-    (hasher.finish() % count.max(1) as u64) as usize
+/// One hash per lookup chooses both the shard and the slot inside it. The shard takes bits
+/// 32 and up, which the table inside uses for neither its slot (low bits) nor its tag (top
+/// seven bits), so the entries of one shard still spread over their table.
+///
+/// The seed is random per process and travels with the container's clones, so a key lands
+/// in the same shard in every snapshot. The keys are names that administrators and
+/// applications registered; a request cannot fill a table with colliding keys.
+#[derive(Clone, Debug, Default)]
+struct Hashing(foldhash::fast::RandomState);
+
+impl Hashing {
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.0.hash_one(key)
+    }
+
+    fn shard(hash: u64, count: usize) -> usize {
+        // `count` is a small constant; the remainder is below it and fits any usize.
+        ((hash >> 32) % count.max(1) as u64) as usize
+    }
 }
 
 /// Whether a value holds nothing and its entry can go, so that emptied lists do not
@@ -65,21 +82,23 @@ impl<S: Clone + Default> Shards<S> {
     }
 }
 
+/// The shard that holds a key, ready to change: its table, the key's hash, and the hashing
+/// that places the table's other entries when it grows.
+type ShardMut<'a, T> = (&'a mut HashTable<T>, u64, &'a Hashing);
+
 /// A map split into shards by the hash of its key.
 #[derive(Clone, Debug)]
 pub(crate) struct HashShards<K, V> {
-    shards: Shards<HashMap<K, V>>,
+    shards: Shards<HashTable<(K, V)>>,
+    hashing: Hashing,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
     pub(crate) fn new(count: usize) -> HashShards<K, V> {
         HashShards {
             shards: Shards::new(count),
+            hashing: Hashing::default(),
         }
-    }
-
-    fn shard<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
-        shard_of(key, self.shards.count())
     }
 
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
@@ -87,12 +106,37 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.shards.get(self.shard(key))?.get(key)
+        // `Borrow` promises that `K` and `Q` hash alike.
+        let hash = self.hashing.hash(key);
+        let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
+        shard
+            .find(hash, |(k, _)| k.borrow() == key)
+            .map(|(_, value)| value)
+    }
+
+    /// The shard of `key` to change, and the key's hash.
+    fn shard_mut(&mut self, key: &K) -> Option<ShardMut<'_, (K, V)>> {
+        let hash = self.hashing.hash(key);
+        let index = Hashing::shard(hash, self.shards.count());
+        Some((self.shards.get_mut(index)?, hash, &self.hashing))
     }
 
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let index = self.shard(&key);
-        self.shards.get_mut(index)?.insert(key, value)
+        let (shard, hash, hashing) = self.shard_mut(&key)?;
+        if let Some((_, old)) = shard.find_mut(hash, |(k, _)| *k == key) {
+            return Some(std::mem::replace(old, value));
+        }
+        shard.insert_unique(hash, (key, value), |(k, _)| hashing.hash(k));
+        None
+    }
+
+    /// Changes every value, cloning the shards a published snapshot still shares.
+    pub(crate) fn for_each_mut(&mut self, mut change: impl FnMut(&mut V)) {
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                shard.iter_mut().for_each(|(_, value)| change(value));
+            }
+        }
     }
 
     /// Changes the value of `key` (a default one when absent) and drops the entry when it is
@@ -101,62 +145,69 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
     where
         V: Default + Vacant,
     {
-        let index = self.shard(&key);
-        let Some(shard) = self.shards.get_mut(index) else {
+        let Some((shard, hash, hashing)) = self.shard_mut(&key) else {
             return;
         };
-        let value = shard.entry(key.clone()).or_default();
+        let entry = shard.entry(hash, |(k, _)| *k == key, |(k, _)| hashing.hash(k));
+        let mut occupied = entry.or_insert_with(|| (key, V::default()));
+        let (_, value) = occupied.get_mut();
         change(value);
         if value.is_vacant() {
-            shard.remove(&key);
+            occupied.remove();
         }
     }
 }
 
-/// A map keyed by a small part `P` and a name, split into shards by both. Inside a shard the
-/// names are grouped by part, so a lookup by `(&P, &str)` needs no allocation.
+/// A map keyed by a small part `P` and a name, split into shards by both, so that a lookup
+/// by `(&P, &str)` needs no allocation and one hash.
 #[derive(Clone, Debug)]
 pub(crate) struct NamedShards<P, V> {
-    shards: Shards<HashMap<P, HashMap<Arc<str>, V>>>,
+    shards: Shards<HashTable<(P, Arc<str>, V)>>,
+    hashing: Hashing,
 }
 
 impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
     pub(crate) fn new(count: usize) -> NamedShards<P, V> {
         NamedShards {
             shards: Shards::new(count),
+            hashing: Hashing::default(),
         }
-    }
-
-    fn shard(&self, part: &P, name: &str) -> usize {
-        shard_of(&(part, name), self.shards.count())
     }
 
     pub(crate) fn get(&self, part: &P, name: &str) -> Option<&V> {
-        self.shards
-            .get(self.shard(part, name))?
-            .get(part)?
-            .get(name)
+        let hash = self.hashing.hash(&(part, name));
+        let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
+        shard
+            .find(hash, |(p, n, _)| p == part && &**n == name)
+            .map(|(_, _, value)| value)
+    }
+
+    fn shard_mut(&mut self, part: &P, name: &str) -> Option<ShardMut<'_, (P, Arc<str>, V)>> {
+        let hash = self.hashing.hash(&(part, name));
+        let index = Hashing::shard(hash, self.shards.count());
+        Some((self.shards.get_mut(index)?, hash, &self.hashing))
     }
 
     pub(crate) fn insert(&mut self, part: P, name: Arc<str>, value: V) -> Option<V> {
-        let index = self.shard(&part, &name);
-        self.shards
-            .get_mut(index)?
-            .entry(part)
-            .or_default()
-            .insert(name, value)
+        let (shard, hash, hashing) = self.shard_mut(&part, &name)?;
+        if let Some((_, _, old)) = shard.find_mut(hash, |(p, n, _)| *p == part && *n == name) {
+            return Some(std::mem::replace(old, value));
+        }
+        shard.insert_unique(hash, (part, name, value), |(p, n, _)| {
+            hashing.hash(&(p, &**n))
+        });
+        None
     }
 
     pub(crate) fn remove(&mut self, part: &P, name: &str) -> Option<V> {
+        // Look before changing, so that removing an absent name clones no shard.
         self.get(part, name)?;
-        let index = self.shard(part, name);
-        let shard = self.shards.get_mut(index)?;
-        let names = shard.get_mut(part)?;
-        let removed = names.remove(name);
-        if names.is_empty() {
-            shard.remove(part);
-        }
-        removed
+        let (shard, hash, _) = self.shard_mut(part, name)?;
+        let entry = shard
+            .find_entry(hash, |(p, n, _)| p == part && &**n == name)
+            .ok()?;
+        let ((_, _, value), _) = entry.remove();
+        Some(value)
     }
 }
 

@@ -6,7 +6,7 @@
 //! the candidates with an index, then put each candidate to the same `allow`, so that they
 //! can never disagree with the forward one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
@@ -18,21 +18,45 @@ use habilis_domain::{
 use crate::EngineStats;
 use crate::shards::{DenseShards, HashShards, Interner, LARGE, NamedShards, SMALL};
 
-/// A grant or mandate scope over interned keys; lists are sorted.
+/// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
+/// one category, the usual case, is kept inline: a check reads the scopes of several grants
+/// of a user, and a pointer to follow for each cost a cache miss each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ScopeRec {
     All,
+    Matter(u32),
+    Category((u32, u32)),
     Matters(Box<[u32]>),
     Categories(Box<[(u32, u32)]>),
 }
 
 impl ScopeRec {
+    pub(crate) fn of_matters(mut matters: Vec<u32>) -> ScopeRec {
+        matters.sort_unstable();
+        matters.dedup();
+        match matters.as_slice() {
+            [matter] => ScopeRec::Matter(*matter),
+            _ => ScopeRec::Matters(matters.into()),
+        }
+    }
+
+    pub(crate) fn of_categories(mut pairs: Vec<(u32, u32)>) -> ScopeRec {
+        pairs.sort_unstable();
+        pairs.dedup();
+        match pairs.as_slice() {
+            [pair] => ScopeRec::Category(*pair),
+            _ => ScopeRec::Categories(pairs.into()),
+        }
+    }
+
     /// `Scope::covers` over interned keys: a resource outside the taxonomy (no matter) is
     /// covered only by `All`.
     pub(crate) fn covers(&self, matter: Option<u32>, category: Option<u32>) -> bool {
         match self {
             ScopeRec::All => true,
+            ScopeRec::Matter(only) => matter == Some(*only),
             ScopeRec::Matters(matters) => matter.is_some_and(|m| matters.binary_search(&m).is_ok()),
+            ScopeRec::Category(only) => matter.zip(category) == Some(*only),
             ScopeRec::Categories(pairs) => match (matter, category) {
                 (Some(m), Some(c)) => pairs.binary_search(&(m, c)).is_ok(),
                 _ => false,
@@ -116,7 +140,21 @@ pub(crate) struct RoleRec {
     pub(crate) permissions: Box<[u32]>,
     pub(crate) owned_permissions: Box<[u32]>,
     pub(crate) level: Option<Key>,
+    /// `World::role_rank` of `level` under the snapshot's levels: 0 for no level,
+    /// `u8::MAX` for a level that does not exist. Kept current when the levels change.
+    pub(crate) rank: u8,
     pub(crate) scoped: bool,
+}
+
+impl RoleRec {
+    pub(crate) fn rank_under(level: Option<&Key>, levels: &Levels) -> u8 {
+        match level {
+            None => 0,
+            Some(key) => levels
+                .by_key(key.as_str())
+                .map_or(u8::MAX, |level| level.rank),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -127,8 +165,9 @@ pub(crate) struct ApplicationRec {
     pub(crate) permissions: Vec<(u32, Key)>,
     /// The same ids sorted, for membership tests.
     pub(crate) permission_ids: Box<[u32]>,
-    /// By role key; the first role of a key wins, as `Application::role` finds it.
-    pub(crate) roles: HashMap<u32, RoleRec>,
+    /// Sorted by role key; the first role of a key wins, as `Application::role` finds it.
+    /// An application has a handful of roles: a binary search beats hashing.
+    pub(crate) roles: Box<[(u32, RoleRec)]>,
     /// The property names the application uses for a resource's attributes.
     pub(crate) resource_properties: ResourceProperties,
 }
@@ -136,6 +175,11 @@ pub(crate) struct ApplicationRec {
 impl ApplicationRec {
     fn has_permission(&self, action: u32) -> bool {
         self.permission_ids.binary_search(&action).is_ok()
+    }
+
+    pub(crate) fn role(&self, key: u32) -> Option<&RoleRec> {
+        let index = self.roles.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        self.roles.get(index).map(|(_, role)| role)
     }
 }
 
@@ -377,17 +421,6 @@ impl Snapshot {
         Some((id, self.applications.get(&id)?))
     }
 
-    /// `World::role_rank`: 0 for no level, `u8::MAX` for a level that does not exist.
-    fn role_rank(&self, role: &RoleRec) -> u8 {
-        match &role.level {
-            None => 0,
-            Some(key) => self
-                .levels
-                .by_key(key.as_str())
-                .map_or(u8::MAX, |level| level.rank),
-        }
-    }
-
     /// Among users registered under one number or e-mail, the one first in id order, as the
     /// reference's scan in id order finds it.
     fn first_user(&self, users: Option<&Vec<u32>>) -> Option<u32> {
@@ -558,16 +591,14 @@ impl Snapshot {
             return Err(DenyReason::NoGrant);
         };
         let session_rank = level.unwrap_or(0);
-        let mandates = self
-            .mandates
-            .get(&(application_id, target.organization))
-            .map_or(&[][..], Vec::as_slice);
+        // Looked up on first need: most decisions end before any mandate matters.
+        let mut mandates: Option<&[MandateRec]> = None;
         let mut best: Option<DenyReason> = None;
         for grant in &record.grants {
             if grant.application != application_id || !grant.validity.contains(at) {
                 continue;
             }
-            let Some(role) = application.roles.get(&grant.role) else {
+            let Some(role) = application.role(grant.role) else {
                 continue;
             };
             let holds_everywhere = role.permissions.binary_search(&action).is_ok();
@@ -584,7 +615,7 @@ impl Snapshot {
             } else {
                 &ScopeRec::All
             };
-            let rank = self.role_rank(role);
+            let rank = role.rank;
             // One way the grant reaches the resource's organisation, with the mandate's
             // scope when it goes through one: allowed, or the reason it is not.
             let judge = |extra_scope: Option<&ScopeRec>| -> Result<(), DenyReason> {
@@ -615,6 +646,11 @@ impl Snapshot {
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
+            let mandates = *mandates.get_or_insert_with(|| {
+                self.mandates
+                    .get(&(application_id, target.organization))
+                    .map_or(&[][..], Vec::as_slice)
+            });
             for mandate in mandates {
                 if mandate.mandatary != grant.organization || !mandate.validity.contains(at) {
                     continue;
@@ -660,22 +696,25 @@ impl Snapshot {
         }
     }
 
-    /// Whether `decide` would allow, without building the answer: the hot path of an
-    /// application that needs only yes or no.
+    /// `decide` without naming the allowing grant: allowed, or the reason for the denial.
+    /// Allocates nothing: the hot path of the AuthZEN API.
+    pub fn verdict(&self, asked: &Asked<'_>) -> Result<(), DenyReason> {
+        let (user, action, application_id, application, target) = self.resolve(asked)?;
+        self.permit(
+            user,
+            action,
+            application_id,
+            application,
+            &target,
+            asked.level,
+            asked.at,
+        )
+        .map(|_| ())
+    }
+
+    /// Whether `decide` would allow: for an application that needs only yes or no.
     pub fn check(&self, asked: &Asked<'_>) -> bool {
-        self.resolve(asked)
-            .and_then(|(user, action, application_id, application, target)| {
-                self.permit(
-                    user,
-                    action,
-                    application_id,
-                    application,
-                    &target,
-                    asked.level,
-                    asked.at,
-                )
-            })
-            .is_ok()
+        self.verdict(asked).is_ok()
     }
 
     /// The names of a question resolved, in the reference's order of checks.
@@ -741,12 +780,13 @@ impl Snapshot {
         if !app.has_permission(action) || record.is_suspended(application_id, at) {
             return Vec::new();
         }
-        let mut candidates: HashSet<u32> = HashSet::new();
+        // The places the subject's grants can reach, each once.
+        let mut places: Vec<Place> = Vec::new();
         for grant in &record.grants {
             if grant.application != application_id || !grant.validity.contains(at) {
                 continue;
             }
-            let Some(role) = app.roles.get(&grant.role) else {
+            let Some(role) = app.role(grant.role) else {
                 continue;
             };
             let holds = role.permissions.binary_search(&action).is_ok()
@@ -759,16 +799,24 @@ impl Snapshot {
             } else {
                 &ScopeRec::All
             };
-            let mut organizations = vec![grant.organization];
-            if grant.reach == Reach::AllSubscribers && grant.organization == app.owner {
-                organizations.extend(self.subscribers.get(&application_id).into_iter().flatten());
-            }
-            organizations.extend(
-                self.mandators
-                    .get(&(application_id, grant.organization))
-                    .into_iter()
-                    .flatten(),
-            );
+            let application_wide =
+                grant.reach == Reach::AllSubscribers && grant.organization == app.owner;
+            let organizations = std::iter::once(grant.organization)
+                .chain(
+                    self.subscribers
+                        .get(&application_id)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|_| application_wide),
+                )
+                .chain(
+                    self.mandators
+                        .get(&(application_id, grant.organization))
+                        .into_iter()
+                        .flatten()
+                        .copied(),
+                );
             for organization in organizations {
                 let pairs = self
                     .places
@@ -776,39 +824,52 @@ impl Snapshot {
                     .into_iter()
                     .flatten();
                 for &(matter, category) in pairs {
-                    if !scope.covers(matter, category) {
-                        continue;
+                    if scope.covers(matter, category) {
+                        places.push(Place {
+                            application: application_id,
+                            resource_type,
+                            organization,
+                            matter,
+                            category,
+                        });
                     }
-                    let place = Place {
-                        application: application_id,
-                        resource_type,
-                        organization,
-                        matter,
-                        category,
-                    };
-                    candidates.extend(self.resources_by_place.get(&place).into_iter().flatten());
                 }
             }
         }
-        let mut found: Vec<String> = candidates
-            .into_iter()
-            .filter_map(|slot| self.resources.get(slot)?.as_ref())
-            .filter(|resource| {
-                self.allow(
-                    user,
-                    action,
-                    application_id,
-                    app,
-                    &Target::of(resource),
-                    level,
-                    at,
-                )
-                .is_allowed()
-            })
-            .map(|resource| resource.id.to_string())
-            .collect();
+        places.sort_unstable_by_key(|p| (p.organization, p.matter, p.category));
+        places.dedup();
+        // The resources of one place differ only by owner, and owning a resource can only
+        // allow more: when the rule allows a resource of the place that no one owns, it
+        // allows them all; otherwise only those the subject owns may still be allowed. One
+        // decision per place instead of one per resource.
+        let mut found: Vec<&Arc<str>> = Vec::new();
+        for place in &places {
+            let slots = self.resources_by_place.get(place).into_iter().flatten();
+            let resources = slots.filter_map(|slot| self.resources.get(*slot)?.as_ref());
+            let unowned = Target {
+                organization: place.organization,
+                matter: place.matter,
+                category: place.category,
+                owner: None,
+            };
+            let allowed = |target: &Target| {
+                self.permit(user, action, application_id, app, target, level, at)
+                    .is_ok()
+            };
+            if allowed(&unowned) {
+                found.extend(resources.map(|resource| &resource.id));
+            } else {
+                found.extend(
+                    resources
+                        .filter(|resource| {
+                            resource.owner == Some(user) && allowed(&Target::of(resource))
+                        })
+                        .map(|resource| &resource.id),
+                );
+            }
+        }
         found.sort_unstable();
-        found
+        found.into_iter().map(|id| id.to_string()).collect()
     }
 
     /// Users who may act on the resource with `action`, sorted by id. Unknown application,
@@ -868,8 +929,8 @@ impl Snapshot {
             .into_iter()
             .filter(|user| self.user_exists(*user))
             .filter(|user| {
-                self.allow(*user, action, application_id, app, &target, level, at)
-                    .is_allowed()
+                self.permit(*user, action, application_id, app, &target, level, at)
+                    .is_ok()
             })
             .filter_map(|user| self.user_names.name(user))
             .map(|name| UserId::new(&**name))
@@ -908,8 +969,8 @@ impl Snapshot {
         app.permissions
             .iter()
             .filter(|(action, _)| {
-                self.allow(user, *action, application_id, app, &target, level, at)
-                    .is_allowed()
+                self.permit(user, *action, application_id, app, &target, level, at)
+                    .is_ok()
             })
             .map(|(_, key)| key.clone())
             .collect()
@@ -949,7 +1010,7 @@ impl Snapshot {
             {
                 continue;
             }
-            let Some(role) = app.roles.get(&grant.role) else {
+            let Some(role) = app.role(grant.role) else {
                 continue;
             };
             let (Some(role_key), Some(scope)) = (
@@ -1020,21 +1081,23 @@ impl Snapshot {
 
     /// A scope over interned keys back as the domain's scope.
     fn scope_of(&self, scope: &ScopeRec) -> Option<Scope> {
-        Some(match scope {
-            ScopeRec::All => Scope::All,
-            ScopeRec::Matters(matters) => Scope::Matters(
-                matters
-                    .iter()
-                    .map(|m| self.key_of(*m))
-                    .collect::<Option<_>>()?,
-            ),
-            ScopeRec::Categories(pairs) => Scope::Categories(
-                pairs
-                    .iter()
-                    .map(|(m, c)| Some((self.key_of(*m)?, self.key_of(*c)?)))
-                    .collect::<Option<_>>()?,
-            ),
-        })
+        let matters = |matters: &[u32]| -> Option<Scope> {
+            let keys = matters.iter().map(|m| self.key_of(*m));
+            Some(Scope::Matters(keys.collect::<Option<_>>()?))
+        };
+        let categories = |pairs: &[(u32, u32)]| -> Option<Scope> {
+            let keys = pairs
+                .iter()
+                .map(|(m, c)| Some((self.key_of(*m)?, self.key_of(*c)?)));
+            Some(Scope::Categories(keys.collect::<Option<_>>()?))
+        };
+        match scope {
+            ScopeRec::All => Some(Scope::All),
+            ScopeRec::Matter(matter) => matters(std::slice::from_ref(matter)),
+            ScopeRec::Matters(list) => matters(list),
+            ScopeRec::Category(pair) => categories(std::slice::from_ref(pair)),
+            ScopeRec::Categories(list) => categories(list),
+        }
     }
 
     /// The name an application knows a user by: a linked subject id if any (the first in

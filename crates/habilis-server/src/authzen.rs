@@ -13,12 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use habilis_core::Caller;
 use habilis_domain::Key;
-use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides};
-use habilis_engine::Snapshot;
+use habilis_domain::decision::{DenyReason, ResourceOverrides};
+use habilis_engine::{Asked, Snapshot};
 use serde_json::{Map, Value, json};
 
 use crate::extract::{ApiQuery, Auth};
-use crate::metrics::DecisionLabels;
+use crate::metrics::DecisionTally;
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -94,13 +94,17 @@ fn text_member<'a>(object: &'a Value, name: &str) -> Option<&'a str> {
     object.get(name).and_then(Value::as_str)
 }
 
-/// Turns the parts into a question, or says which required member is missing or malformed.
-fn question(
-    snapshot: &Snapshot,
-    application: &Key,
-    parts: &Parts<'_>,
-    now: habilis_domain::Timestamp,
-) -> Result<Question, String> {
+/// One evaluation's names, borrowed from the request.
+struct Named<'a> {
+    subject: &'a str,
+    action: &'a str,
+    resource_type: &'a str,
+    resource_id: &'a str,
+    properties: Option<&'a Value>,
+}
+
+/// The names of the parts, or which required member is missing or malformed.
+fn named<'a>(parts: &Parts<'a>) -> Result<Named<'a>, &'static str> {
     let subject = parts
         .subject
         .filter(|s| s.is_object())
@@ -118,22 +122,41 @@ fn question(
         .ok_or("`resource` is required")?;
     let resource_type = text_member(resource, "type").ok_or("`resource.type` is required")?;
     let resource_id = text_member(resource, "id").ok_or("`resource.id` is required")?;
-    let subject_name = match subject_type {
-        "user" | "identity" => subject_id.to_owned(),
-        // Other subject types name no user Habilis knows: the question is denied as an
-        // unknown subject.
-        _ => String::new(),
-    };
-    Ok(Question {
-        application: application.to_string(),
-        subject: subject_name,
-        action: action_name.to_owned(),
-        resource_type: resource_type.to_owned(),
-        resource_id: resource_id.to_owned(),
-        overrides: overrides(snapshot, application, resource.get("properties")),
+    Ok(Named {
+        subject: match subject_type {
+            "user" | "identity" => subject_id,
+            // Other subject types name no user Habilis knows: the question is denied as an
+            // unknown subject.
+            _ => "",
+        },
+        action: action_name,
+        resource_type,
+        resource_id,
+        properties: resource.get("properties"),
+    })
+}
+
+/// Decides the parts: the verdict, or which required member is missing or malformed.
+fn verdict(
+    snapshot: &Snapshot,
+    application: &Key,
+    parts: &Parts<'_>,
+    now: habilis_domain::Timestamp,
+) -> Result<Result<(), DenyReason>, &'static str> {
+    let named = named(parts)?;
+    // Without properties this allocates nothing: the question borrows the request's text.
+    let overrides = overrides(snapshot, application, named.properties);
+    let asked = Asked {
+        application: application.as_str(),
+        subject: named.subject,
+        action: named.action,
+        resource_type: named.resource_type,
+        resource_id: named.resource_id,
+        overrides: &overrides,
         level: level(snapshot, parts.context),
         at: now,
-    })
+    };
+    Ok(snapshot.verdict(&asked))
 }
 
 /// Resource properties under the names the application declared.
@@ -196,19 +219,35 @@ fn deny_context(snapshot: &Snapshot, reason: &DenyReason) -> Value {
     }
 }
 
-fn record(state: &AppState, decision: &Decision) {
-    let (allowed, reason) = match decision {
-        Decision::Allow { .. } => ("permit", "granted"),
-        Decision::Deny(reason) => ("deny", reason.code()),
-    };
-    state
-        .metrics
-        .decisions
-        .get_or_create(&DecisionLabels {
-            decision: allowed,
-            reason,
-        })
-        .inc();
+/// A JSON body already written out.
+fn json_body(body: String) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Writes one decision as AuthZEN answers it; a denial carries its reason when asked for,
+/// and always when a higher level would allow (the client needs it to step up).
+fn write_decision(
+    out: &mut String,
+    snapshot: &Snapshot,
+    verdict: &Result<(), DenyReason>,
+    with_reason: bool,
+) {
+    match verdict {
+        Ok(()) => out.push_str(r#"{"decision":true}"#),
+        Err(reason) if with_reason || matches!(reason, DenyReason::StepUp { .. }) => {
+            out.push_str(r#"{"decision":false,"context":"#);
+            out.push_str(&deny_context(snapshot, reason).to_string());
+            out.push('}');
+        }
+        Err(_) => out.push_str(r#"{"decision":false}"#),
+    }
 }
 
 async fn evaluation(
@@ -229,17 +268,12 @@ async fn evaluation(
         resource: request.get("resource"),
         context,
     };
-    let question = question(&snapshot, &application, &parts, state.services.now())
+    let verdict = verdict(&snapshot, &application, &parts, state.services.now())
         .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
-    let decision = snapshot.evaluate(&question);
-    record(&state, &decision);
-    Ok(Json(match &decision {
-        Decision::Allow { .. } => json!({ "decision": true }),
-        Decision::Deny(reason) => {
-            json!({ "decision": false, "context": deny_context(&snapshot, reason) })
-        }
-    })
-    .into_response())
+    state.metrics.count_decisions(verdict.as_ref().err(), 1);
+    let mut out = String::with_capacity(32);
+    write_decision(&mut out, &snapshot, &verdict, true);
+    Ok(json_body(out))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -279,9 +313,9 @@ async fn evaluations(
         resource: request.get("resource"),
         context: request.get("context"),
     };
-    let items = match request.get("evaluations") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items.clone(),
+    let items: &[Value] = match request.get("evaluations") {
+        None => &[],
+        Some(Value::Array(items)) => items,
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -289,72 +323,69 @@ async fn evaluations(
             ));
         }
     };
-    let mut revisions: Vec<u64> = Vec::new();
-    revisions.extend(min_revision(defaults.context));
-    revisions.extend(
+    let wanted = min_revision(defaults.context).into_iter().chain(
         items
             .iter()
             .filter_map(|item| min_revision(item.get("context"))),
     );
-    if let Some(min) = revisions.into_iter().max() {
+    if let Some(min) = wanted.max() {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
     let snapshot = state.services.snapshot();
     let now = state.services.now();
     if items.is_empty() {
         // Without items the endpoint behaves like a single evaluation.
-        let question = question(&snapshot, &application, &defaults, now)
+        let verdict = verdict(&snapshot, &application, &defaults, now)
             .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
-        let decision = snapshot.evaluate(&question);
-        record(&state, &decision);
-        return Ok(Json(json!({ "decision": decision.is_allowed() })).into_response());
+        state.metrics.count_decisions(verdict.as_ref().err(), 1);
+        let answer = if verdict.is_ok() {
+            r#"{"decision":true}"#
+        } else {
+            r#"{"decision":false}"#
+        };
+        return Ok(json_body(answer.to_owned()));
     }
-    let mut answers = Vec::with_capacity(items.len());
-    for item in &items {
-        let Some(item) = item.as_object() else {
-            answers.push(json!({ "decision": false, "context": { "error": { "status": 400, "message": "an evaluation must be an object" } } }));
-            if semantic == Semantic::DenyOnFirstDeny {
-                break;
-            }
-            continue;
-        };
+    let mut tally = DecisionTally::default();
+    let mut out = String::with_capacity(16 + items.len() * 24);
+    out.push_str(r#"{"evaluations":["#);
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
         // A member present in the item replaces the default as a whole; there is no merging.
-        let parts = Parts {
-            subject: item.get("subject").or(defaults.subject),
-            action: item.get("action").or(defaults.action),
-            resource: item.get("resource").or(defaults.resource),
-            context: item.get("context").or(defaults.context),
-        };
-        let (allowed, answer) = match question(&snapshot, &application, &parts, now) {
-            Err(message) => (
-                false,
-                json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } }),
-            ),
-            Ok(question) => {
-                let decision = snapshot.evaluate(&question);
-                record(&state, &decision);
-                match &decision {
-                    Decision::Allow { .. } => (true, json!({ "decision": true })),
-                    Decision::Deny(reason)
-                        if with_reasons || matches!(reason, DenyReason::StepUp { .. }) =>
-                    {
-                        (
-                            false,
-                            json!({ "decision": false, "context": deny_context(&snapshot, reason) }),
-                        )
-                    }
-                    Decision::Deny(_) => (false, json!({ "decision": false })),
-                }
+        let decided = item
+            .as_object()
+            .ok_or("an evaluation must be an object")
+            .and_then(|item| {
+                let parts = Parts {
+                    subject: item.get("subject").or(defaults.subject),
+                    action: item.get("action").or(defaults.action),
+                    resource: item.get("resource").or(defaults.resource),
+                    context: item.get("context").or(defaults.context),
+                };
+                verdict(&snapshot, &application, &parts, now)
+            });
+        let allowed = match &decided {
+            Err(message) => {
+                let error = json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } });
+                out.push_str(&error.to_string());
+                false
+            }
+            Ok(verdict) => {
+                tally.count(verdict.as_ref().err());
+                write_decision(&mut out, &snapshot, verdict, with_reasons);
+                verdict.is_ok()
             }
         };
-        answers.push(answer);
         match semantic {
             Semantic::DenyOnFirstDeny if !allowed => break,
             Semantic::PermitOnFirstPermit if allowed => break,
             _ => {}
         }
     }
-    Ok(Json(json!({ "evaluations": answers })).into_response())
+    out.push_str("]}");
+    tally.record(&state.metrics);
+    Ok(json_body(out))
 }
 
 // ---- Search ---------------------------------------------------------------------------------

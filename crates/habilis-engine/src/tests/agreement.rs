@@ -666,6 +666,16 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                                 level: question.level,
                                 at: question.at,
                             };
+                            let verdict = snapshot.verdict(&asked);
+                            let expected = match &reference {
+                                Decision::Allow { .. } => Ok(()),
+                                Decision::Deny(reason) => Err(reason.clone()),
+                            };
+                            if verdict != expected {
+                                found.push(format!(
+                                    "verdict {question:?}: engine {verdict:?}, reference {reference:?}"
+                                ));
+                            }
                             if snapshot.check(&asked) != reference.is_allowed() {
                                 found.push(format!(
                                     "check {question:?}: engine {}, reference {reference:?}",

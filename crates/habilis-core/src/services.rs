@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use habilis_domain::powers::Actor;
 use habilis_domain::{Change, Key, OrganizationId, Refusal, Timestamp, UserId};
-use habilis_engine::{EngineHost, Snapshot};
+use habilis_engine::{EngineHost, Loading, Snapshot};
 use habilis_store::{AuditDraft, Db, Tx};
 use tokio::sync::{Mutex, watch};
 
@@ -107,9 +107,11 @@ pub struct Services {
 impl Services {
     /// Builds the engine from the store and returns the services.
     pub async fn open(db: Db, clock: Arc<dyn Clock>) -> Result<Arc<Services>, Error> {
-        let engine = Arc::new(EngineHost::new());
-        let (changes, revision) = db.load_changes().await?;
-        engine.apply(revision, &changes);
+        let mut loading = Loading::default();
+        let revision = db
+            .load_changes_into(habilis_store::LOAD_CHUNK, |chunk| loading.apply(&chunk))
+            .await?;
+        let engine = Arc::new(EngineHost::loaded(loading, revision));
         let (sender, _) = watch::channel(engine.revision());
         Ok(Arc::new(Services {
             db,

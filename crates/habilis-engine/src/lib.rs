@@ -62,6 +62,23 @@ struct WriterState {
     started: bool,
 }
 
+/// The first snapshot, built from the stored world chunk by chunk before any reader sees
+/// it; `EngineHost::loaded` publishes it whole. The chunks can then be dropped as they are
+/// applied, so that a load never holds the whole world twice.
+#[derive(Debug, Default)]
+pub struct Loading {
+    snapshot: Snapshot,
+    writer: apply::Writer,
+}
+
+impl Loading {
+    pub fn apply(&mut self, changes: &[Change]) {
+        for change in changes {
+            self.writer.apply(&mut self.snapshot, change);
+        }
+    }
+}
+
 impl Default for EngineHost {
     fn default() -> EngineHost {
         EngineHost::new()
@@ -73,6 +90,22 @@ impl EngineHost {
         EngineHost {
             published: ArcSwap::from_pointee(Snapshot::default()),
             writer: Mutex::new(WriterState::default()),
+        }
+    }
+
+    /// An engine that starts from what `loading` built, current at `revision`.
+    pub fn loaded(loading: Loading, revision: u64) -> EngineHost {
+        let Loading {
+            mut snapshot,
+            writer,
+        } = loading;
+        snapshot.revision = revision;
+        EngineHost {
+            published: ArcSwap::from_pointee(snapshot),
+            writer: Mutex::new(WriterState {
+                writer,
+                started: true,
+            }),
         }
     }
 

@@ -31,6 +31,10 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// How many changes a load hands over at a time: large enough that the per-chunk work is
+/// negligible, small enough to be a few megabytes.
+pub const LOAD_CHUNK: usize = 10_000;
+
 impl Db {
     /// Opens a pool; does not migrate. Accepts `postgres://...` and `postgresql://...`
     /// (libpq-style parameters, e.g. `?options[search_path]=habilis` to use a schema), and
@@ -142,12 +146,27 @@ impl Db {
     /// suspensions, approvals, resources; then by key), with the revision they are current
     /// at, read from one snapshot.
     pub async fn load_changes(&self) -> Result<(Vec<Change>, u64), StoreError> {
+        let mut changes = Vec::new();
+        let revision = self
+            .load_changes_into(LOAD_CHUNK, |chunk| changes.extend(chunk))
+            .await?;
+        Ok((changes, revision))
+    }
+
+    /// `load_changes` handed over in chunks of at most `chunk` changes as the rows arrive,
+    /// so that a server loading millions of entities holds one chunk at a time besides its
+    /// engine. Returns the revision the changes are current at.
+    pub async fn load_changes_into(
+        &self,
+        chunk: usize,
+        sink: impl FnMut(Vec<Change>),
+    ) -> Result<u64, StoreError> {
         let mut transact = self.snapshot().await?;
         let read = async {
             let mut conn = transact.conn();
             let state = conn.state(false).await?;
-            let changes = reads::all_changes(&mut conn).await?;
-            Ok::<_, StoreError>((changes, revision_of(state.revision)?))
+            reads::each_change(&mut conn, chunk, sink).await?;
+            revision_of(state.revision)
         }
         .await;
         transact.rollback().await?;

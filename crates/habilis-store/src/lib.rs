@@ -23,7 +23,7 @@ mod tx;
 pub use audit::{
     AuditDraft, AuditEvent, AuditFilter, AuditOutcome, AuditVerification, GENESIS_HASH,
 };
-pub use db::Db;
+pub use db::{Db, LOAD_CHUNK};
 pub use entities::{
     EntityFilter, EntityKind, KEY_SEPARATOR, LegalRepresentativeRecord, OperatorRecord,
     SubjectIdRecord, composite_key,

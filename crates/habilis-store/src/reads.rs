@@ -164,27 +164,33 @@ pub(crate) async fn count_entities(
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
-fn rank(kind: &str) -> usize {
-    EntityKind::ALL
-        .iter()
-        .position(|candidate| candidate.as_str() == kind)
-        .unwrap_or(EntityKind::ALL.len())
-}
-
 /// Every entity as the change that would write it, in `EntityKind::ALL` order and then by
-/// key, the same on both databases.
-pub(crate) async fn all_changes(conn: &mut Conn<'_>) -> Result<Vec<Change>, StoreError> {
-    let mut rows = conn
-        .entities(Statement::new("SELECT kind, key, body FROM entities"))
+/// key, the same on both databases (PostgreSQL compares keys in the "C" collation, SQLite
+/// byte-wise). Handed to `sink` in chunks of at most `chunk`, as the rows arrive: a world of
+/// millions of entities is never held whole, neither as rows nor as changes.
+pub(crate) async fn each_change(
+    conn: &mut Conn<'_>,
+    chunk: usize,
+    mut sink: impl FnMut(Vec<Change>),
+) -> Result<(), StoreError> {
+    let chunk = chunk.max(1);
+    for kind in EntityKind::ALL {
+        let mut statement = Statement::new("SELECT kind, key, body FROM entities WHERE kind = ");
+        statement.bind(kind_bind(kind)).push(" ORDER BY key");
+        let mut pending = Vec::with_capacity(chunk);
+        conn.entities_each(statement, |row| {
+            pending.push(row_change(&row.kind, &row.key, &row.body)?);
+            if pending.len() >= chunk {
+                sink(std::mem::replace(&mut pending, Vec::with_capacity(chunk)));
+            }
+            Ok(())
+        })
         .await?;
-    rows.sort_by(|a, b| {
-        rank(&a.kind)
-            .cmp(&rank(&b.kind))
-            .then_with(|| a.key.cmp(&b.key))
-    });
-    rows.iter()
-        .map(|row| row_change(&row.kind, &row.key, &row.body))
-        .collect()
+        if !pending.is_empty() {
+            sink(pending);
+        }
+    }
+    Ok(())
 }
 
 fn apply_rows(world: &mut World, rows: &[EntityRow]) -> Result<(), StoreError> {

@@ -196,6 +196,24 @@ impl Conn<'_> {
         .await?))
     }
 
+    /// Runs `statement` and hands each row to `each` as it arrives, so that a large read
+    /// never holds all its rows at once.
+    pub(crate) async fn entities_each(
+        &mut self,
+        statement: Statement,
+        mut each: impl FnMut(EntityRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt as _;
+        let Statement { sql, binds } = statement;
+        dispatch!(self, |c| {
+            let mut rows = bind_all!(sqlx::query_as::<_, EntityRow>(&sql), binds).fetch(c);
+            while let Some(row) = rows.try_next().await? {
+                each(row)?;
+            }
+            Ok(())
+        })
+    }
+
     pub(crate) async fn audit_rows(
         &mut self,
         statement: Statement,

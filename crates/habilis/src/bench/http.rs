@@ -1,11 +1,14 @@
-//! The benchmark over HTTP: the real server on a loopback port, keep-alive connections
-//! sending the workload's queries to the AuthZEN endpoints, and the same connections against
-//! a do-nothing endpoint of the same server (`/healthz`, through the same middleware), in
-//! the same run.
+//! The benchmark over HTTP: the real server, started as its own process on the store the
+//! bench wrote (so that its start-up time and resident memory are the server's alone),
+//! keep-alive connections sending the workload's queries to the AuthZEN endpoints, and the
+//! same connections against a do-nothing endpoint of the same server (`/healthz`, through
+//! the same middleware), in the same run.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use axum::body::Bytes;
 use habilis_core::Services;
 use hyper::Method;
@@ -17,6 +20,55 @@ use crate::http_client::Connection;
 
 /// Concurrent keep-alive connections, as a busy gateway holds them.
 const CONNECTIONS: usize = 32;
+/// How long the server may take to load the store before the bench gives up.
+const STARTUP_LIMIT: Duration = Duration::from_secs(600);
+
+/// The server process; stopped when dropped, whatever happens to the bench.
+struct ServerProcess(std::process::Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl ServerProcess {
+    /// Starts `habilis serve` on `database` and waits until it answers `/readyz`.
+    async fn start(database: &str) -> anyhow::Result<(ServerProcess, SocketAddr, Duration)> {
+        // A free port: bound and released at once; nothing else on loopback races for it.
+        let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let started = Instant::now();
+        let child = std::process::Command::new(std::env::current_exe()?)
+            .args(["serve", "--listen", &address.to_string(), "--database", database])
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("cannot start the server process")?;
+        let mut server = ServerProcess(child);
+        loop {
+            if let Ok(mut connection) = Connection::open(address).await
+                && let Ok(reply) = connection.send(Method::GET, "/readyz", None, None).await
+                && reply.status.is_success()
+            {
+                return Ok((server, address, started.elapsed()));
+            }
+            if let Some(status) = server.0.try_wait()? {
+                anyhow::bail!("the server process stopped while starting: {status}");
+            }
+            if started.elapsed() > STARTUP_LIMIT {
+                anyhow::bail!("the server did not become ready within {STARTUP_LIMIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    fn resident_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).ok()?;
+        super::vm_rss_mib(&status)
+    }
+}
 const BATCH: usize = 100;
 
 struct Prepared {
@@ -40,6 +92,7 @@ fn evaluation(workload: &Workload, index: usize) -> Value {
 
 pub async fn measure(
     services: &Arc<Services>,
+    database: &str,
     workload: &Workload,
     seconds: f64,
 ) -> anyhow::Result<Value> {
@@ -49,10 +102,8 @@ pub async fn measure(
         .value
         .expose()
         .to_owned();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let app = habilis_server::router(Arc::clone(services));
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (server, address, startup) = ServerProcess::start(database).await?;
+    let resident_after_startup = server.resident_mib();
 
     // Every answer over HTTP must be the expected one too.
     let mut connection = Connection::open(address).await?;
@@ -113,27 +164,41 @@ pub async fn measure(
         ),
     ];
     let mut report = serde_json::Map::new();
+    report.insert("server_startup_s".into(), json!(round(startup.as_secs_f64())));
+    report.insert("server_resident_mib_after_startup".into(), json!(resident_after_startup));
     report.insert("connections".into(), json!(CONNECTIONS));
     report.insert("mismatches".into(), json!(mismatches));
+    let mut latency_phase = None;
     for (name, prepared) in phases {
-        let measured = phase(address, &client, Arc::new(prepared), seconds).await?;
+        let prepared = Arc::new(prepared);
+        let measured = phase(address, &client, Arc::clone(&prepared), seconds, CONNECTIONS).await?;
         report.insert(name.into(), measured);
+        if name == "evaluation" {
+            latency_phase = Some(prepared);
+        }
     }
-    server.abort();
+    // Latency without queueing: one request at a time, as a lightly loaded gateway asks.
+    if let Some(prepared) = latency_phase {
+        let measured = phase(address, &client, prepared, seconds, 1).await?;
+        report.insert("evaluation_1_connection".into(), measured);
+    }
+    report.insert("server_resident_mib".into(), json!(server.resident_mib()));
+    drop(server);
     Ok(Value::Object(report))
 }
 
-/// `CONNECTIONS` tasks, each on its own connection, sending requests back to back for
+/// `connections` tasks, each on its own connection, sending requests back to back for
 /// `seconds`.
 async fn phase(
-    address: std::net::SocketAddr,
+    address: SocketAddr,
     client: &str,
     prepared: Arc<Prepared>,
     seconds: f64,
+    connections: usize,
 ) -> anyhow::Result<Value> {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
-    for worker in 0..CONNECTIONS {
+    for worker in 0..connections {
         let prepared = Arc::clone(&prepared);
         let client = client.to_owned();
         tasks.push(tokio::spawn(async move {

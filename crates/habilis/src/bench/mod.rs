@@ -69,7 +69,11 @@ fn round(x: f64) -> f64 {
 }
 
 fn resident_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    vm_rss_mib(&std::fs::read_to_string("/proc/self/status").ok()?)
+}
+
+/// The resident memory in a `/proc/PID/status` text.
+fn vm_rss_mib(status: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(round(kib / 1024.0))
@@ -279,10 +283,9 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         if args.http {
             report.insert(
                 "http".into(),
-                http::measure(&services, &workload, args.seconds).await?,
+                http::measure(&services, &url, &workload, args.seconds).await?,
             );
         }
-        report.insert("server_resident_mib".into(), json!(resident_mib()));
     } else {
         drop(changes);
     }
@@ -457,10 +460,21 @@ fn print_table(report: &Value) {
     }
     if let Some(http) = report.get("http") {
         println!(
+            "server process: ready in {} s, resident {} MiB after start-up, {} MiB after the load",
+            at(http, "/server_startup_s"),
+            at(http, "/server_resident_mib_after_startup"),
+            at(http, "/server_resident_mib")
+        );
+        println!(
             "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
             "http (keep-alive)", "p50 µs", "p99 µs", "p99.9 µs", "requests/s", "decisions/s"
         );
-        for name in ["do_nothing", "evaluation", "evaluations_100"] {
+        for name in [
+            "do_nothing",
+            "evaluation",
+            "evaluations_100",
+            "evaluation_1_connection",
+        ] {
             let h = at(http, &format!("/{name}"));
             println!(
                 "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",

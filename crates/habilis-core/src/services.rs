@@ -107,11 +107,29 @@ pub struct Services {
 impl Services {
     /// Builds the engine from the store and returns the services.
     pub async fn open(db: Db, clock: Arc<dyn Clock>) -> Result<Arc<Services>, Error> {
-        let mut loading = Loading::default();
-        let revision = db
-            .load_changes_into(habilis_store::LOAD_CHUNK, |chunk| loading.apply(&chunk))
-            .await?;
-        let engine = Arc::new(EngineHost::loaded(loading, revision));
+        // The engine is built on a thread of its own while the store is read and decoded,
+        // so that the two overlap; a few chunks in flight bound the memory.
+        let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<Change>>(4);
+        let builder = std::thread::spawn(move || {
+            let mut loading = Loading::default();
+            for chunk in received {
+                loading.apply(&chunk);
+            }
+            loading
+        });
+        let read = db
+            .load_changes_into(habilis_store::LOAD_CHUNK, |chunk| {
+                // The builder only stops when `chunks` is dropped; a send cannot fail before.
+                let _ = chunks.send(chunk);
+            })
+            .await;
+        drop(chunks);
+        let loading = builder.join().map_err(|_| {
+            Error::Internal(anyhow::anyhow!(
+                "the engine builder stopped while loading the store"
+            ))
+        })?;
+        let engine = Arc::new(EngineHost::loaded(loading, read?));
         let (sender, _) = watch::channel(engine.revision());
         Ok(Arc::new(Services {
             db,

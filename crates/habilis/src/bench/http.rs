@@ -40,7 +40,13 @@ impl ServerProcess {
         let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
         let started = Instant::now();
         let child = std::process::Command::new(std::env::current_exe()?)
-            .args(["serve", "--listen", &address.to_string(), "--database", database])
+            .args([
+                "serve",
+                "--listen",
+                &address.to_string(),
+                "--database",
+                database,
+            ])
             .env("RUST_LOG", "warn")
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -164,14 +170,27 @@ pub async fn measure(
         ),
     ];
     let mut report = serde_json::Map::new();
-    report.insert("server_startup_s".into(), json!(round(startup.as_secs_f64())));
-    report.insert("server_resident_mib_after_startup".into(), json!(resident_after_startup));
+    report.insert(
+        "server_startup_s".into(),
+        json!(round(startup.as_secs_f64())),
+    );
+    report.insert(
+        "server_resident_mib_after_startup".into(),
+        json!(resident_after_startup),
+    );
     report.insert("connections".into(), json!(CONNECTIONS));
     report.insert("mismatches".into(), json!(mismatches));
     let mut latency_phase = None;
     for (name, prepared) in phases {
         let prepared = Arc::new(prepared);
-        let measured = phase(address, &client, Arc::clone(&prepared), seconds, CONNECTIONS).await?;
+        let measured = phase(
+            address,
+            &client,
+            Arc::clone(&prepared),
+            seconds,
+            CONNECTIONS,
+        )
+        .await?;
         report.insert(name.into(), measured);
         if name == "evaluation" {
             latency_phase = Some(prepared);

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use habilis_domain::*;
 
-use super::workload::{Role as BenchRole, Workload, usize_of};
+use super::workload::{Action, Query, Role as BenchRole, Workload, usize_of};
 
 pub const APPLICATION: &str = "bench";
 pub const OWNER: &str = "bench-owner";
@@ -97,6 +97,67 @@ fn organization(id: &str, at: Timestamp) -> Organization {
 
 /// Every entity of the workload as the changes that create it, in an order the store and
 /// the engine accept (organisations and users before what refers to them).
+/// An active grant of `role` to `user` in `organization`, scoped to one category.
+fn grant(
+    workload: &Workload,
+    id: &str,
+    (user, organization, category): (u32, u32, u8),
+    role: BenchRole,
+    at: Timestamp,
+) -> anyhow::Result<Change> {
+    let name =
+        |names: &[String], index: u32| names.get(usize_of(index)).cloned().unwrap_or_default();
+    Ok(Change::Grant(Grant {
+        id: GrantId::new(id),
+        user: UserId::new(name(&workload.user_names, user)),
+        organization: OrganizationId::new(name(&workload.organization_names, organization)),
+        application: key(APPLICATION)?,
+        role: key(role.name())?,
+        scope: Scope::Categories(BTreeSet::from([(
+            key(&matter_key(workload, category))?,
+            key(&category_key(workload, category))?,
+        )])),
+        reach: Reach::Organization,
+        validity: Validity::from(at),
+        status: Status::Active,
+        granted_by: None,
+        reason: String::new(),
+        flagged: false,
+        ended: None,
+        created_at: at,
+    }))
+}
+
+/// A reader grant that turns the denied read of `query` into an allowed one: on the
+/// dossier's organisation and category, for a user who is a member there. `None` when the
+/// query does not fit (not a read, already allowed, or no membership there).
+pub fn allowing_grant(
+    workload: &Workload,
+    members: &HashSet<(u32, u32)>,
+    query: &Query,
+    id: &str,
+    at: Timestamp,
+) -> Option<Change> {
+    let dossier = workload.dossiers.get(usize_of(query.dossier))?;
+    let fits = query.action == Action::Read
+        && !query.expected
+        && members.contains(&(query.user, dossier.organization));
+    if !fits {
+        return None;
+    }
+    let place = (query.user, dossier.organization, dossier.category);
+    grant(workload, id, place, BenchRole::Reader, at).ok()
+}
+
+/// The (user, organisation) pairs that `changes` makes members.
+pub fn members(workload: &Workload) -> HashSet<(u32, u32)> {
+    workload
+        .grants
+        .iter()
+        .map(|g| (g.user, g.organization))
+        .collect()
+}
+
 pub fn changes(workload: &Workload, at: Timestamp) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::with_capacity(
         workload.user_names.len() * 3 + workload.grants.len() + workload.dossiers.len(),
@@ -145,30 +206,14 @@ pub fn changes(workload: &Workload, at: Timestamp) -> anyhow::Result<Vec<Change>
             }));
         }
     }
-    for (index, grant) in workload.grants.iter().enumerate() {
-        let scope = Scope::Categories(BTreeSet::from([(
-            key(&matter_key(workload, grant.category))?,
-            key(&category_key(workload, grant.category))?,
-        )]));
-        changes.push(Change::Grant(Grant {
-            id: GrantId::new(format!("g{index}")),
-            user: UserId::new(name(&workload.user_names, grant.user)),
-            organization: OrganizationId::new(name(
-                &workload.organization_names,
-                grant.organization,
-            )),
-            application: key(APPLICATION)?,
-            role: key(grant.role.name())?,
-            scope,
-            reach: Reach::Organization,
-            validity: Validity::from(at),
-            status: Status::Active,
-            granted_by: None,
-            reason: String::new(),
-            flagged: false,
-            ended: None,
-            created_at: at,
-        }));
+    for (index, g) in workload.grants.iter().enumerate() {
+        changes.push(grant(
+            workload,
+            &format!("g{index}"),
+            (g.user, g.organization, g.category),
+            g.role,
+            at,
+        )?);
     }
     let dossier_type = key("dossier")?;
     for (index, dossier) in workload.dossiers.iter().enumerate() {

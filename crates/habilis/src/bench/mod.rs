@@ -16,13 +16,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use habilis_core::{Services, SystemClock};
 use habilis_domain::decision::ResourceOverrides;
-use habilis_domain::{Change, Timestamp};
+use habilis_domain::{Change, Grant, Status, Timestamp};
 use habilis_engine::{Asked, EngineHost, Snapshot};
 use habilis_store::{AuditDraft, Db};
 use serde_json::{Value, json};
 
 use self::baseline::{NumericChain, StringChain};
-use self::workload::{Workload, usize_of};
+use self::workload::{Query, Workload, usize_of};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -201,19 +201,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     report.insert("mismatches".into(), mismatches(&workload, &snapshot, now));
 
     let no_overrides = ResourceOverrides::default();
-    let asked = |i: usize| -> Option<Asked<'_>> {
-        let query = workload.queries.get(i)?;
-        Some(Asked {
-            application: load::APPLICATION,
-            subject: workload.user_names.get(usize_of(query.user))?,
-            action: query.action.name(),
-            resource_type: "dossier",
-            resource_id: workload.dossier_names.get(usize_of(query.dossier))?,
-            overrides: &no_overrides,
-            level: Some(query.level),
-            at: now,
-        })
-    };
+    let asked = |i: usize| asked_of(&workload, workload.queries.get(i)?, &no_overrides, now);
     let queries = workload.queries.len();
     let mut check = serde_json::Map::new();
     check.insert(
@@ -278,7 +266,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .database
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", directory.path().join("bench.db").display()));
-        let (store, services) = load_through_store(&url, changes).await?;
+        let (store, services) = load_through_store(&url, changes, &workload, now).await?;
         report.insert("store".into(), store);
         if args.http {
             report.insert(
@@ -344,12 +332,36 @@ fn mismatches(workload: &Workload, snapshot: &Snapshot, now: Timestamp) -> Value
     json!({ "checks": checks, "lookups": lookups })
 }
 
+/// An audit event of the bench's own writes.
+fn bench_draft(action: &str, count: usize) -> AuditDraft {
+    AuditDraft {
+        at: habilis_core::Clock::now(&SystemClock),
+        actor_user: None,
+        actor_application: None,
+        actor_level: None,
+        action: action.into(),
+        organization: None,
+        application: None,
+        subject_user: None,
+        target: None,
+        reason: None,
+        code: None,
+        detail: json!({ "count": count }),
+    }
+}
+
+/// How many grants (each then revoked) measure the visibility of a change.
+const VISIBILITY_WRITES: usize = 100;
+
 /// Writes the workload through the real store (batches of changes, each one revision with
 /// its audit event), then starts Habilis on it as `serve` does: the engine built from the
-/// store.
+/// store. Then commits single grants, each turning a denied query into an allowed one, and
+/// measures how long after its commit the engine's decisions see it.
 async fn load_through_store(
     url: &str,
     changes: Vec<Change>,
+    workload: &Workload,
+    now: Timestamp,
 ) -> anyhow::Result<(Value, Arc<Services>)> {
     let db = Db::connect(url).await.context("bench database")?;
     db.migrate().await?;
@@ -360,40 +372,93 @@ async fn load_through_store(
         let rest = changes.split_off(changes.len().min(20_000));
         let batch = std::mem::replace(&mut changes, rest);
         let tx = db.begin().await?;
-        tx.commit_change(
-            AuditDraft {
-                at: habilis_core::Clock::now(&SystemClock),
-                actor_user: None,
-                actor_application: None,
-                actor_level: None,
-                action: "bench.load".into(),
-                organization: None,
-                application: None,
-                subject_user: None,
-                target: None,
-                reason: None,
-                code: None,
-                detail: json!({ "count": batch.len() }),
-            },
-            batch,
-        )
-        .await?;
+        tx.commit_change(bench_draft("bench.load", batch.len()), batch)
+            .await?;
         batches += 1;
     }
     let write = t.elapsed();
     let t = Instant::now();
     let services = Services::open(db, Arc::new(SystemClock)).await?;
     let start = t.elapsed();
+    let resident = resident_mib();
+
+    let members = load::members(workload);
+    let no_overrides = ResourceOverrides::default();
+    let mut commits = Vec::new();
+    let mut visible = Vec::new();
+    let mut not_seen = 0;
+    let writes = workload
+        .queries
+        .iter()
+        .enumerate()
+        .filter_map(|(index, query)| {
+            let id = format!("visibility-{index}");
+            Some((
+                query,
+                load::allowing_grant(workload, &members, query, &id, now)?,
+            ))
+        });
+    for (query, change) in writes.take(VISIBILITY_WRITES) {
+        // The grant, then its revocation, so that the world is the workload's again for the
+        // measures that follow; both must be seen.
+        let revoked = match &change {
+            Change::Grant(grant) => Change::Grant(Grant {
+                status: Status::Revoked,
+                ..grant.clone()
+            }),
+            other => other.clone(),
+        };
+        for (change, allowed) in [(change, true), (revoked, false)] {
+            let t = Instant::now();
+            let tx = services.db().begin().await?;
+            tx.commit_change(bench_draft("bench.visibility", 1), vec![change])
+                .await?;
+            let committed = Instant::now();
+            commits.push(committed - t);
+            services.catch_up().await?;
+            visible.push(committed.elapsed());
+            let seen = asked_of(workload, query, &no_overrides, now)
+                .is_some_and(|a| services.snapshot().check(&a) == allowed);
+            if !seen {
+                not_seen += 1;
+            }
+        }
+    }
     Ok((
         json!({
             "url": if url.starts_with("sqlite") { "sqlite (temporary file)" } else { "given" },
             "write_s": round(write.as_secs_f64()),
             "revisions": batches,
             "startup_s": round(start.as_secs_f64()),
-            "resident_mib_after_startup": resident_mib(),
+            "resident_mib_after_startup": resident,
+            "single_write": {
+                "writes": commits.len(),
+                "commit": percentiles(&mut commits),
+                "visible_after_commit": percentiles(&mut visible),
+                "not_seen": not_seen,
+            },
         }),
         services,
     ))
+}
+
+/// The workload's query as a decision question.
+fn asked_of<'a>(
+    workload: &'a Workload,
+    query: &Query,
+    overrides: &'a ResourceOverrides,
+    at: Timestamp,
+) -> Option<Asked<'a>> {
+    Some(Asked {
+        application: load::APPLICATION,
+        subject: workload.user_names.get(usize_of(query.user))?,
+        action: query.action.name(),
+        resource_type: "dossier",
+        resource_id: workload.dossier_names.get(usize_of(query.dossier))?,
+        overrides,
+        level: Some(query.level),
+        at,
+    })
 }
 
 fn print_table(report: &Value) {
@@ -456,6 +521,16 @@ fn print_table(report: &Value) {
             at(store, "/revisions"),
             at(store, "/startup_s"),
             at(store, "/resident_mib_after_startup")
+        );
+        let w = at(store, "/single_write");
+        println!(
+            "single writes ({}): commit p50 {} µs p99 {} µs; visible to decisions after the commit p50 {} µs p99 {} µs; not seen {}",
+            at(w, "/writes"),
+            cell(w, "/commit/p50_us"),
+            cell(w, "/commit/p99_us"),
+            cell(w, "/visible_after_commit/p50_us"),
+            cell(w, "/visible_after_commit/p99_us"),
+            at(w, "/not_seen")
         );
     }
     if let Some(http) = report.get("http") {

@@ -172,6 +172,36 @@ async fn a_decision_after_a_write_sees_the_write() {
         .await
         .expect(503);
     assert!(future.headers.get("retry-after").is_some());
+    // Searches and batches keep the same promise: the write is seen, a future revision is
+    // refused rather than answered from older state.
+    let found = h
+        .post("/access/v1/search/resource", &h.client.clone(), json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW, "min_revision": revision } }))
+        .await
+        .expect(200);
+    let ids: Vec<&str> = found.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"E-4"), "{ids:?}");
+    for (path, body) in [
+        (
+            "/access/v1/search/resource",
+            json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "min_revision": revision + 1000 } }),
+        ),
+        (
+            "/access/v1/search/subject",
+            json!({ "subject": { "type": "user" }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-4" }, "context": { "min_revision": revision + 1000 } }),
+        ),
+        (
+            "/access/v1/evaluations",
+            json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "evaluations": [{ "resource": { "type": "dossier", "id": "E-4" } }, { "resource": { "type": "dossier", "id": "E-4" }, "context": { "min_revision": revision + 1000 } }] }),
+        ),
+    ] {
+        let refused = h.post(path, &h.client.clone(), body).await.expect(503);
+        assert!(refused.headers.get("retry-after").is_some(), "{path}");
+    }
 }
 
 /// The three searches agree with single evaluations, page through the whole answer, and

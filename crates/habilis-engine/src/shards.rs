@@ -16,9 +16,11 @@ use hashbrown::HashTable;
 /// these hold short names and ids, and SipHash costs more than the work around it.
 pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// How many shards the large containers (users, grants, resources) use: enough that a
-/// shard of a world with a million entries holds a few thousand, cheap to clone.
-pub(crate) const LARGE: usize = 256;
+/// How many shards the large containers (users, grants, resources) use. A change clones the
+/// shards it touches before the next snapshot is published, so the count bounds the time
+/// from a commit to its visibility: with a million grants and resources a shard holds about
+/// a thousand entries, and a change is visible within a millisecond (`habilis bench`).
+pub(crate) const LARGE: usize = 1024;
 /// How many shards the small containers (applications, subscriptions) use.
 pub(crate) const SMALL: usize = 16;
 

@@ -2,12 +2,6 @@
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator: the engine holds millions of small records,
-/// and glibc's allocator left the server's resident memory well above what it uses after a
-/// start-up that loads and frees a store's worth of rows.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     let cli = match habilis::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -13,10 +13,10 @@ use habilis_domain::{
     Scope, Status, Suspension, User, Validity,
 };
 
-use crate::shards::{HashShards, Interner, Map};
+use crate::shards::{HashShards, Interner, Map, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantRec, MandateRec, MembershipRec, OrganizationRec, ResourceRec, RoleRec,
-    ScopeRec, Snapshot, SuspensionRec,
+    ApplicationRec, GrantRec, MandateRec, MembershipRec, OrganizationRec, Placed, ResourceRec,
+    RoleRec, ScopeRec, Snapshot, SuspensionRec,
 };
 
 /// The writer's own bookkeeping; see the module comment.
@@ -517,11 +517,19 @@ impl Writer {
 /// Files a resource's slot under its place, and the place under its organisation.
 fn place(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
     let mut first = false;
+    let placed = Placed {
+        id: Arc::clone(&resource.id),
+        slot,
+        owner: resource.owner.unwrap_or(UNSEEN),
+    };
     snapshot
         .resources_by_place
-        .update(resource.place(), |slots| {
-            first = slots.is_empty();
-            insert_unique(slots, slot);
+        .update(resource.place(), |list| {
+            first = list.is_empty();
+            // Sorted by slot: resources arrive in slot order at load, so this appends.
+            if let Err(at) = list.binary_search_by_key(&slot, |p| p.slot) {
+                list.insert(at, placed);
+            }
         });
     if first {
         let pair = (resource.matter, resource.category);
@@ -541,9 +549,11 @@ fn unplace(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
     let mut emptied = false;
     snapshot
         .resources_by_place
-        .update(resource.place(), |slots| {
-            remove_one(slots, slot);
-            emptied = slots.is_empty();
+        .update(resource.place(), |list| {
+            if let Ok(at) = list.binary_search_by_key(&slot, |p| p.slot) {
+                list.remove(at);
+            }
+            emptied = list.is_empty();
         });
     if emptied {
         let pair = (resource.matter, resource.category);

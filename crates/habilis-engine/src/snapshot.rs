@@ -227,6 +227,16 @@ pub(crate) struct Place {
     pub(crate) category: Option<u32>,
 }
 
+/// A resource as its place lists it: what resource search needs, without reading the
+/// resource's own record for each result.
+#[derive(Clone, Debug)]
+pub(crate) struct Placed {
+    pub(crate) id: Arc<str>,
+    pub(crate) slot: u32,
+    /// The owner, `UNSEEN` for none.
+    pub(crate) owner: u32,
+}
+
 /// A (subject-matter, category) pair of interned keys; either may be absent.
 pub(crate) type Classification = (Option<u32>, Option<u32>);
 
@@ -328,8 +338,8 @@ pub struct Snapshot {
     pub(crate) resource_keys: NamedShards<(u32, u32), u32>,
     /// Slot → resource; freed slots are `None` until reused.
     pub(crate) resources: DenseShards<Option<ResourceRec>>,
-    /// Place → slots, sorted: the candidates of resource search.
-    pub(crate) resources_by_place: HashShards<Place, Vec<u32>>,
+    /// Place → its resources, sorted by slot: the candidates of resource search.
+    pub(crate) resources_by_place: HashShards<Place, Vec<Placed>>,
     /// (application, resource type, organisation) → the (matter, category) pairs that have
     /// resources there, so that a search visits only places that exist.
     pub(crate) places: HashShards<(u32, u32, u32), Vec<Classification>>,
@@ -842,10 +852,12 @@ impl Snapshot {
         // allow more: when the rule allows a resource of the place that no one owns, it
         // allows them all; otherwise only those the subject owns may still be allowed. One
         // decision per place instead of one per resource.
-        let mut found: Vec<&Arc<str>> = Vec::new();
+        let mut found: Vec<&str> = Vec::new();
         for place in &places {
-            let slots = self.resources_by_place.get(place).into_iter().flatten();
-            let resources = slots.filter_map(|slot| self.resources.get(*slot)?.as_ref());
+            let listed = self
+                .resources_by_place
+                .get(place)
+                .map_or(&[][..], Vec::as_slice);
             let unowned = Target {
                 organization: place.organization,
                 matter: place.matter,
@@ -857,19 +869,18 @@ impl Snapshot {
                     .is_ok()
             };
             if allowed(&unowned) {
-                found.extend(resources.map(|resource| &resource.id));
+                found.extend(listed.iter().map(|placed| &*placed.id));
             } else {
-                found.extend(
-                    resources
-                        .filter(|resource| {
-                            resource.owner == Some(user) && allowed(&Target::of(resource))
-                        })
-                        .map(|resource| &resource.id),
-                );
+                let owned = listed
+                    .iter()
+                    .filter(|placed| placed.owner == user)
+                    .filter_map(|placed| self.resources.get(placed.slot)?.as_ref())
+                    .filter(|resource| allowed(&Target::of(resource)));
+                found.extend(owned.map(|resource| &*resource.id));
             }
         }
         found.sort_unstable();
-        found.into_iter().map(|id| id.to_string()).collect()
+        found.into_iter().map(str::to_owned).collect()
     }
 
     /// Users who may act on the resource with `action`, sorted by id. Unknown application,

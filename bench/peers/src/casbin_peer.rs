@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use anyhow::{Context as _, bail};
 use casbin::prelude::*;
 
-use crate::workload::{Role, Workload};
+use habilis::bench::workload::{Role, Workload};
+
+use crate::Names as _;
 
 const MODEL: &str = r#"
 [request_definition]

@@ -12,7 +12,9 @@ use cedar_policy::{
     PolicySet, Request, RestrictedExpression,
 };
 
-use crate::workload::{Role, Workload};
+use habilis::bench::workload::{Role, Workload};
+
+use crate::Names as _;
 
 const POLICIES: &str = r#"
 permit (principal, action == Action::"read", resource)

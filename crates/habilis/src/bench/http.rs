@@ -14,8 +14,9 @@ use habilis_core::Services;
 use hyper::Method;
 use serde_json::{Value, json};
 
+use super::load;
+use super::measure::{percentiles, round};
 use super::workload::{Workload, usize_of};
-use super::{load, percentiles, round};
 use crate::http_client::Connection;
 
 /// Concurrent keep-alive connections, as a busy gateway holds them.
@@ -72,7 +73,7 @@ impl ServerProcess {
 
     fn resident_mib(&self) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).ok()?;
-        super::vm_rss_mib(&status)
+        super::measure::vm_rss_mib(&status)
     }
 }
 const BATCH: usize = 100;

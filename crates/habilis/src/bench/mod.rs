@@ -7,11 +7,12 @@
 pub mod baseline;
 mod http;
 pub mod load;
+pub mod measure;
 pub mod workload;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use habilis_core::{Services, SystemClock};
@@ -22,6 +23,7 @@ use habilis_store::{AuditDraft, Db};
 use serde_json::{Value, json};
 
 use self::baseline::{NumericChain, StringChain};
+use self::measure::{measure_checks, measure_lookups, percentiles, resident_mib, round};
 use self::workload::{Query, Workload, usize_of};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -55,106 +57,6 @@ pub struct BenchArgs {
 }
 
 /// Latency percentiles of a list of samples, in microseconds.
-fn percentiles(samples: &mut [Duration]) -> Value {
-    samples.sort_unstable();
-    let at = |q: f64| {
-        let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
-        samples.get(index).map_or(0.0, |d| d.as_secs_f64() * 1e6)
-    };
-    json!({ "p50_us": round(at(0.5)), "p99_us": round(at(0.99)), "p999_us": round(at(0.999)) })
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-fn resident_mib() -> Option<f64> {
-    vm_rss_mib(&std::fs::read_to_string("/proc/self/status").ok()?)
-}
-
-/// The resident memory in a `/proc/PID/status` text.
-fn vm_rss_mib(status: &str) -> Option<f64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(round(kib / 1024.0))
-}
-
-/// Calls `check(i)` for i over the queries, round after round, for about `seconds`: the
-/// latency of each call, then the throughput on 1 thread and on every core.
-fn measure_checks<F>(queries: usize, seconds: f64, check: F) -> Value
-where
-    F: Fn(usize) -> bool + Sync,
-{
-    let budget = Duration::from_secs_f64(seconds);
-    // Latency: one timed call at a time.
-    let mut samples = Vec::with_capacity(1 << 20);
-    let started = Instant::now();
-    'timed: loop {
-        for i in 0..queries {
-            let t = Instant::now();
-            std::hint::black_box(check(i));
-            samples.push(t.elapsed());
-            if samples.len() % 1024 == 0 && started.elapsed() > budget {
-                break 'timed;
-            }
-        }
-    }
-    let latency = percentiles(&mut samples);
-    let throughput = |threads: usize| -> f64 {
-        let counts: Vec<u64> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let check = &check;
-                    scope.spawn(move || {
-                        let started = Instant::now();
-                        let mut done: u64 = 0;
-                        let mut i = t * 7919;
-                        while started.elapsed() < budget {
-                            for _ in 0..1024 {
-                                std::hint::black_box(check(i % queries.max(1)));
-                                i += 1;
-                            }
-                            done += 1024;
-                        }
-                        done as f64 / started.elapsed().as_secs_f64()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(0.0) as u64)
-                .collect()
-        });
-        counts.iter().sum::<u64>() as f64
-    };
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    json!({
-        "latency": latency,
-        "per_second_1_thread": throughput(1).round(),
-        "threads": cores,
-        "per_second_all_cores": throughput(cores).round(),
-    })
-}
-
-fn measure_lookups<F>(lookups: usize, seconds: f64, lookup: F) -> Value
-where
-    F: Fn(usize) -> usize,
-{
-    let mut samples = Vec::new();
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs_f64(seconds) || samples.is_empty() {
-        for i in 0..lookups {
-            let t = Instant::now();
-            std::hint::black_box(lookup(i));
-            samples.push(t.elapsed());
-        }
-        if lookups == 0 {
-            break;
-        }
-    }
-    json!({ "latency": percentiles(&mut samples) })
-}
-
 /// Runs the benchmark and prints its report. The in-process phases hold the calling thread
 /// (they are the measurement); nothing else runs on the runtime meanwhile.
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {

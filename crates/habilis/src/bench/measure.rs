@@ -1,9 +1,14 @@
-//! Timing and memory, done exactly as `habilis bench` does them
-//! (`crates/habilis/src/bench/mod.rs`), so that its figures and these compare as ratios.
+//! Timing and memory of the benchmark, shared with the peer benchmark program
+//! (`bench/peers`), so that both measure every system the same way.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+/// The cores the throughput phases spread over.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 /// Latency percentiles of a list of samples, in microseconds.
 pub fn percentiles(samples: &mut [Duration]) -> Value {
@@ -21,14 +26,14 @@ pub fn round(x: f64) -> f64 {
 
 /// This process's resident memory (VmRSS), in MiB.
 pub fn resident_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    vm_rss_mib(&std::fs::read_to_string("/proc/self/status").ok()?)
+}
+
+/// The resident memory in a `/proc/PID/status` text.
+pub fn vm_rss_mib(status: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(round(kib / 1024.0))
-}
-
-pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// Calls `check(i)` for i over the queries, round after round, for about `seconds`: the
@@ -50,21 +55,16 @@ where
                 break 'timed;
             }
         }
-        if queries == 0 {
-            break;
-        }
     }
     let latency = percentiles(&mut samples);
     let throughput = |threads: usize| -> f64 {
-        std::thread::scope(|scope| {
+        let counts: Vec<u64> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let check = &check;
                     scope.spawn(move || {
                         let started = Instant::now();
                         let mut done: u64 = 0;
-                        // Threads start at different queries so that they do not walk the
-                        // same keys in lock step.
                         let mut i = t * 7919;
                         while started.elapsed() < budget {
                             for _ in 0..1024 {
@@ -79,9 +79,10 @@ where
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or(0.0).round())
-                .sum()
-        })
+                .map(|h| h.join().unwrap_or(0.0) as u64)
+                .collect()
+        });
+        counts.iter().sum::<u64>() as f64
     };
     let cores = cores();
     json!({
@@ -92,8 +93,6 @@ where
     })
 }
 
-/// Calls `lookup(i)` over the lookups, round after round, for about `seconds` (at least one
-/// round, however slow).
 pub fn measure_lookups<F>(lookups: usize, seconds: f64, lookup: F) -> Value
 where
     F: Fn(usize) -> usize,

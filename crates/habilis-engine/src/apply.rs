@@ -13,24 +13,21 @@ use habilis_domain::{
     Scope, Status, Suspension, User, Validity,
 };
 
-use crate::shards::{HashShards, Interner, Map, UNSEEN};
+use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantRec, MandateRec, MembershipRec, OrganizationRec, Placed, ResourceRec,
-    RoleRec, ScopeRec, Snapshot, SuspensionRec,
+    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Placed,
+    ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
 };
 
 /// The writer's own bookkeeping; see the module comment.
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
     /// Grant id → the user whose list holds the (active) grant.
-    grant_users: Map<Arc<str>, u32>,
+    grant_users: Map<Name, u32>,
     /// Suspension id → the user whose list holds it.
-    suspension_users: Map<Arc<str>, u32>,
+    suspension_users: Map<Name, u32>,
     /// Mandate id → (application, mandator, mandatary) where the active mandate is filed.
-    mandate_places: Map<Arc<str>, (u32, u32, u32)>,
-    /// Slots of removed resources, reused before new ones so the slot table stays dense.
-    free_slots: Vec<u32>,
-    next_slot: u32,
+    mandate_places: Map<Name, (u32, u32, u32)>,
 }
 
 /// Inserts into a sorted list that may hold duplicates (one entry per grant or mandate).
@@ -224,10 +221,10 @@ impl Writer {
         }
         if present {
             let user = snapshot.user_names.intern(user);
-            let subject: Arc<str> = Arc::from(subject_id);
+            let subject: Name = Name::from(subject_id);
             snapshot
                 .subject_ids
-                .insert(application, Arc::clone(&subject), user);
+                .insert(application, subject.clone(), user);
             if let Some(record) = snapshot.users.get_mut(user) {
                 record.subject_ids.push((application, subject));
             }
@@ -239,10 +236,10 @@ impl Writer {
             .organization_names
             .intern(membership.organization.as_str());
         let user = snapshot.user_names.intern(membership.user.as_str());
-        let window = Validity {
+        let window = Window::of(Validity {
             from: membership.since,
             until: membership.ended_at,
-        };
+        });
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
@@ -256,6 +253,11 @@ impl Writer {
                 organization,
                 window,
             }),
+        }
+        for (grant, tag) in record.grants.iter_mut().zip(&record.grant_tags) {
+            if grant.organization == organization {
+                grant.in_force = tag.validity.and(window);
+            }
         }
     }
 
@@ -314,18 +316,22 @@ impl Writer {
         let application = snapshot.keys.intern(grant.application.as_str());
         let role = snapshot.keys.intern(grant.role.as_str());
         let scope = intern_scope(&mut snapshot.keys, &grant.scope);
-        let id: Arc<str> = Arc::from(grant.id.as_str());
+        let id: Name = Name::from(grant.id.as_str());
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
+        let validity = Window::of(grant.validity);
         record.grants.push(GrantRec {
-            id: Arc::clone(&id),
             organization,
             application,
             role,
             scope,
             reach: grant.reach,
-            validity: grant.validity,
+            in_force: validity.and(record.membership(organization)),
+        });
+        record.grant_tags.push(GrantTag {
+            id: id.clone(),
+            validity,
         });
         snapshot
             .grant_holders
@@ -343,11 +349,16 @@ impl Writer {
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
-        let Some(position) = record.grants.iter().position(|g| &*g.id == id) else {
+        let Some(position) = record.grant_tags.iter().position(|tag| tag.id == id) else {
             return;
         };
         // The order of a user's grants does not matter: the deny reason kept is the closest
-        // whatever the order, and any allowing grant may be named.
+        // whatever the order, and any allowing grant may be named. Both lists lose the same
+        // position, so they stay in step.
+        if position >= record.grants.len() {
+            return;
+        }
+        record.grant_tags.swap_remove(position);
         let old = record.grants.swap_remove(position);
         snapshot
             .grant_holders
@@ -379,9 +390,9 @@ impl Writer {
             .organization_names
             .intern(mandate.mandatary.as_str());
         let scope = intern_scope(&mut snapshot.keys, &mandate.scope);
-        let id: Arc<str> = Arc::from(id);
+        let id: Name = Name::from(id);
         let record = MandateRec {
-            id: Arc::clone(&id),
+            id: id.clone(),
             mandatary,
             scope,
             validity: mandate.validity,
@@ -409,17 +420,17 @@ impl Writer {
             .application
             .as_ref()
             .map(|a| snapshot.keys.intern(a.as_str()));
-        let id: Arc<str> = Arc::from(id);
+        let id: Name = Name::from(id);
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
         record.suspensions.push(SuspensionRec {
-            id: Arc::clone(&id),
+            id: id.clone(),
             application,
-            window: Validity {
+            window: Window::of(Validity {
                 from: suspension.at,
                 until: suspension.lifted.as_ref().map(|lifted| lifted.at),
-            },
+            }),
         });
         self.suspension_users.insert(id, user);
     }
@@ -442,49 +453,28 @@ impl Writer {
             .owner
             .as_ref()
             .map(|o| snapshot.user_names.intern(o.as_str()));
-        let known = snapshot
-            .resource_keys
-            .get(&(application, resource_type), &resource.id)
-            .copied();
-        let (slot, id) = match known {
-            Some(slot) => {
-                let old = snapshot.resources.get_mut(slot).and_then(Option::take);
-                let id = match old {
-                    Some(old) => {
-                        unplace(snapshot, &old, slot);
-                        old.id
-                    }
-                    None => Arc::from(resource.id.as_str()),
-                };
-                (slot, id)
-            }
-            None => {
-                let slot = self.free_slots.pop().unwrap_or_else(|| {
-                    let slot = self.next_slot;
-                    self.next_slot = self.next_slot.saturating_add(1);
-                    slot
-                });
-                let id: Arc<str> = Arc::from(resource.id.as_str());
-                snapshot
-                    .resource_keys
-                    .insert((application, resource_type), Arc::clone(&id), slot);
-                snapshot.stats.resources += 1;
-                (slot, id)
-            }
-        };
         let record = ResourceRec {
-            application,
-            resource_type,
-            id,
             organization,
             matter,
             category,
             owner,
         };
-        place(snapshot, &record, slot);
-        if let Some(entry) = snapshot.resources.get_mut(slot) {
-            *entry = Some(record);
+        let previous = snapshot.resources.insert(
+            (application, resource_type),
+            Name::from(resource.id.as_str()),
+            record,
+        );
+        match previous {
+            Some(old) => unplace(snapshot, application, resource_type, &old, &resource.id),
+            None => snapshot.stats.resources += 1,
         }
+        place(
+            snapshot,
+            application,
+            resource_type,
+            &record,
+            Name::from(resource.id.as_str()),
+        );
     }
 
     fn remove_resource(
@@ -500,57 +490,55 @@ impl Writer {
         ) else {
             return;
         };
-        let Some(slot) = snapshot
-            .resource_keys
-            .remove(&(application, resource_type), id)
-        else {
+        let Some(old) = snapshot.resources.remove(&(application, resource_type), id) else {
             return;
         };
-        if let Some(old) = snapshot.resources.get_mut(slot).and_then(Option::take) {
-            unplace(snapshot, &old, slot);
-        }
-        self.free_slots.push(slot);
+        unplace(snapshot, application, resource_type, &old, id);
         snapshot.stats.resources = snapshot.stats.resources.saturating_sub(1);
     }
 }
 
-/// Files a resource's slot under its place, and the place under its organisation.
-fn place(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
+/// Files a resource under its place, and the place under its organisation.
+fn place(
+    snapshot: &mut Snapshot,
+    application: u32,
+    resource_type: u32,
+    resource: &ResourceRec,
+    id: Name,
+) {
     let mut first = false;
-    let placed = Placed {
-        id: Arc::clone(&resource.id),
-        slot,
-        owner: resource.owner.unwrap_or(UNSEEN),
-    };
+    let owner = resource.owner.unwrap_or(UNSEEN);
     snapshot
         .resources_by_place
-        .update(resource.place(), |list| {
+        .update(resource.place(application, resource_type), |list| {
             first = list.is_empty();
-            // Sorted by slot: resources arrive in slot order at load, so this appends.
-            if let Err(at) = list.binary_search_by_key(&slot, |p| p.slot) {
-                list.insert(at, placed);
+            // Sorted by id: resources arrive in id order at load, so this appends.
+            if let Err(at) = list.binary_search_by(|p| p.id.as_str().cmp(id.as_str())) {
+                list.insert(at, Placed { id, owner });
             }
         });
     if first {
         let pair = (resource.matter, resource.category);
         snapshot.places.update(
-            (
-                resource.application,
-                resource.resource_type,
-                resource.organization,
-            ),
+            (application, resource_type, resource.organization),
             |pairs| pairs.push(pair),
         );
     }
 }
 
 /// Undoes `place`; a place left empty leaves its organisation's list.
-fn unplace(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
+fn unplace(
+    snapshot: &mut Snapshot,
+    application: u32,
+    resource_type: u32,
+    resource: &ResourceRec,
+    id: &str,
+) {
     let mut emptied = false;
     snapshot
         .resources_by_place
-        .update(resource.place(), |list| {
-            if let Ok(at) = list.binary_search_by_key(&slot, |p| p.slot) {
+        .update(resource.place(application, resource_type), |list| {
+            if let Ok(at) = list.binary_search_by(|p| p.id.as_str().cmp(id)) {
                 list.remove(at);
             }
             emptied = list.is_empty();
@@ -558,11 +546,7 @@ fn unplace(snapshot: &mut Snapshot, resource: &ResourceRec, slot: u32) {
     if emptied {
         let pair = (resource.matter, resource.category);
         snapshot.places.update(
-            (
-                resource.application,
-                resource.resource_type,
-                resource.organization,
-            ),
+            (application, resource_type, resource.organization),
             |pairs| pairs.retain(|p| *p != pair),
         );
     }

@@ -16,7 +16,7 @@ use habilis_domain::{
 };
 
 use crate::EngineStats;
-use crate::shards::{DenseShards, HashShards, Interner, LARGE, NamedShards, SMALL};
+use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL};
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
 /// one category, the usual case, is kept inline: a check reads the scopes of several grants
@@ -65,33 +65,92 @@ impl ScopeRec {
     }
 }
 
-/// An active grant, kept in its user's list. Grants of any other status can never be in
-/// force, so they are not kept at all; expired ones stay, since `at` may be in the past.
+/// `Validity` in 16 bytes instead of 24, as a closed range `[from, last]`: an open end is
+/// `i64::MAX`, and a window ending before it starts holds no moment. A check scans every
+/// grant of its user; smaller records are fewer cache lines to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    from: i64,
+    last: i64,
+}
+
+impl Window {
+    pub(crate) fn of(validity: Validity) -> Window {
+        match validity.until {
+            None => Window {
+                from: validity.from.0,
+                last: i64::MAX,
+            },
+            Some(until) => match until.0.checked_sub(1) {
+                Some(last) => Window {
+                    from: validity.from.0,
+                    last,
+                },
+                None => Window::NEVER,
+            },
+        }
+    }
+
+    pub(crate) fn contains(&self, at: Timestamp) -> bool {
+        self.from <= at.0 && at.0 <= self.last
+    }
+
+    /// The moments both windows hold.
+    pub(crate) fn and(self, other: Window) -> Window {
+        Window {
+            from: self.from.max(other.from),
+            last: self.last.min(other.last),
+        }
+    }
+
+    /// A window that holds no moment.
+    pub(crate) const NEVER: Window = Window {
+        from: i64::MAX,
+        last: i64::MIN,
+    };
+
+    /// The exclusive end, as `Validity::until` has it (for a window that holds a moment).
+    pub(crate) fn until(&self) -> Option<Timestamp> {
+        self.last.checked_add(1).map(Timestamp)
+    }
+}
+
+/// An active grant, kept in its user's list; its id and own validity are in the user's
+/// `grant_tags` at the same position, out of the way of the scan.
 #[derive(Clone, Debug)]
 pub(crate) struct GrantRec {
-    pub(crate) id: Arc<str>,
     pub(crate) organization: u32,
     pub(crate) application: u32,
     pub(crate) role: u32,
     pub(crate) scope: ScopeRec,
     pub(crate) reach: Reach,
-    pub(crate) validity: Validity,
+    /// When the grant counts: its validity, and the user's membership of the grant's
+    /// organisation (a grant counts only while its holder is a member). Kept current by
+    /// the writer when either changes, so a check reads no membership.
+    pub(crate) in_force: Window,
+}
+
+/// What a check does not need of a grant: its id, and its own validity.
+#[derive(Clone, Debug)]
+pub(crate) struct GrantTag {
+    pub(crate) id: Name,
+    pub(crate) validity: Window,
 }
 
 /// A membership; its window `[since, ended_at)` is a `Validity`.
 #[derive(Clone, Debug)]
 pub(crate) struct MembershipRec {
     pub(crate) organization: u32,
-    pub(crate) window: Validity,
+    pub(crate) window: Window,
 }
 
 /// A suspension, lifted or not; its window `[at, lifted)` is a `Validity`.
 #[derive(Clone, Debug)]
 pub(crate) struct SuspensionRec {
-    pub(crate) id: Arc<str>,
+    pub(crate) id: Name,
     /// `None`: platform-wide.
     pub(crate) application: Option<u32>,
-    pub(crate) window: Validity,
+    pub(crate) window: Window,
 }
 
 /// Everything the decision needs about one user, in one place so that a check costs one
@@ -104,17 +163,21 @@ pub(crate) struct UserRec {
     pub(crate) national_number: Option<Box<str>>,
     pub(crate) email: Option<Box<str>>,
     pub(crate) grants: Vec<GrantRec>,
+    /// The id and validity of each grant, in the order of `grants`.
+    pub(crate) grant_tags: Vec<GrantTag>,
     pub(crate) memberships: Vec<MembershipRec>,
     pub(crate) suspensions: Vec<SuspensionRec>,
     /// (application, subject id) linked to this user.
-    pub(crate) subject_ids: Vec<(u32, Arc<str>)>,
+    pub(crate) subject_ids: Vec<(u32, Name)>,
 }
 
 impl UserRec {
-    fn is_member(&self, organization: u32, at: Timestamp) -> bool {
+    /// The window of the user's membership of `organization` (never, for none).
+    pub(crate) fn membership(&self, organization: u32) -> Window {
         self.memberships
             .iter()
-            .any(|m| m.organization == organization && m.window.contains(at))
+            .find(|m| m.organization == organization)
+            .map_or(Window::NEVER, |m| m.window)
     }
 
     fn is_suspended(&self, application: u32, at: Timestamp) -> bool {
@@ -186,18 +249,15 @@ impl ApplicationRec {
 /// An active mandate, kept under (application, mandator).
 #[derive(Clone, Debug)]
 pub(crate) struct MandateRec {
-    pub(crate) id: Arc<str>,
+    pub(crate) id: Name,
     pub(crate) mandatary: u32,
     pub(crate) scope: ScopeRec,
     pub(crate) validity: Validity,
 }
 
-/// A registered resource.
-#[derive(Clone, Debug)]
+/// A registered resource, filed under (application, resource type) and its id.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct ResourceRec {
-    pub(crate) application: u32,
-    pub(crate) resource_type: u32,
-    pub(crate) id: Arc<str>,
     pub(crate) organization: u32,
     pub(crate) matter: Option<u32>,
     pub(crate) category: Option<u32>,
@@ -205,10 +265,10 @@ pub(crate) struct ResourceRec {
 }
 
 impl ResourceRec {
-    pub(crate) fn place(&self) -> Place {
+    pub(crate) fn place(&self, application: u32, resource_type: u32) -> Place {
         Place {
-            application: self.application,
-            resource_type: self.resource_type,
+            application,
+            resource_type,
             organization: self.organization,
             matter: self.matter,
             category: self.category,
@@ -231,8 +291,7 @@ pub(crate) struct Place {
 /// resource's own record for each result.
 #[derive(Clone, Debug)]
 pub(crate) struct Placed {
-    pub(crate) id: Arc<str>,
-    pub(crate) slot: u32,
+    pub(crate) id: Name,
     /// The owner, `UNSEEN` for none.
     pub(crate) owner: u32,
 }
@@ -250,17 +309,6 @@ struct Target {
     owner: Option<u32>,
 }
 
-impl Target {
-    fn of(resource: &ResourceRec) -> Target {
-        Target {
-            organization: resource.organization,
-            matter: resource.matter,
-            category: resource.category,
-            owner: resource.owner,
-        }
-    }
-}
-
 /// A question with borrowed names: `decision::Question` without the copies.
 #[derive(Clone, Copy, Debug)]
 pub struct Asked<'a> {
@@ -275,11 +323,11 @@ pub struct Asked<'a> {
     pub at: Timestamp,
 }
 
-/// The grant that allows, and how it reaches the resource's organisation.
+/// The grant that allows (its id), and how it reaches the resource's organisation.
 enum Permit<'a> {
-    Organization(&'a GrantRec),
-    ApplicationWide(&'a GrantRec),
-    Mandate(&'a GrantRec, &'a MandateRec),
+    Organization(&'a Name),
+    ApplicationWide(&'a Name),
+    Mandate(&'a Name, &'a MandateRec),
 }
 
 /// One role a user holds in an application, and where: see `Snapshot::entitlements`.
@@ -334,11 +382,9 @@ pub struct Snapshot {
     /// sorted: the candidates of subject search.
     pub(crate) grant_holders: HashShards<(u32, u32), Vec<u32>>,
 
-    /// (application, resource type) and id → slot.
-    pub(crate) resource_keys: NamedShards<(u32, u32), u32>,
-    /// Slot → resource; freed slots are `None` until reused.
-    pub(crate) resources: DenseShards<Option<ResourceRec>>,
-    /// Place → its resources, sorted by slot: the candidates of resource search.
+    /// (application, resource type) and id → the resource: one table entry, read in place.
+    pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
+    /// Place → its resources, sorted by id: the candidates of resource search.
     pub(crate) resources_by_place: HashShards<Place, Vec<Placed>>,
     /// (application, resource type, organisation) → the (matter, category) pairs that have
     /// resources there, so that a search visits only places that exist.
@@ -366,8 +412,7 @@ impl Default for Snapshot {
             mandates: HashShards::new(LARGE),
             mandators: HashShards::new(LARGE),
             grant_holders: HashShards::new(LARGE),
-            resource_keys: NamedShards::new(LARGE),
-            resources: DenseShards::new(LARGE),
+            resources: NamedShards::new(LARGE),
             resources_by_place: HashShards::new(LARGE),
             places: HashShards::new(LARGE),
         }
@@ -491,8 +536,7 @@ impl Snapshot {
 
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
         let resource_type = self.keys.get(resource_type)?;
-        let slot = self.resource_keys.get(&(application, resource_type), id)?;
-        self.resources.get(*slot)?.as_ref()
+        self.resources.get(&(application, resource_type), id)
     }
 
     /// `decision::resolve_resource` over the indexes.
@@ -556,15 +600,15 @@ impl Snapshot {
     ) -> Decision {
         match self.permit(user, action, application_id, application, target, level, at) {
             Ok(Permit::Organization(grant)) => Decision::Allow {
-                grant: GrantId::new(&*grant.id),
+                grant: GrantId::new(grant.as_str()),
                 via: Via::Organization,
             },
             Ok(Permit::ApplicationWide(grant)) => Decision::Allow {
-                grant: GrantId::new(&*grant.id),
+                grant: GrantId::new(grant.as_str()),
                 via: Via::ApplicationWide,
             },
             Ok(Permit::Mandate(grant, mandate)) => Decision::Allow {
-                grant: GrantId::new(&*grant.id),
+                grant: GrantId::new(grant.as_str()),
                 via: Via::Mandate(MandateId::new(&*mandate.id)),
             },
             Err(reason) => Decision::Deny(reason),
@@ -604,8 +648,23 @@ impl Snapshot {
         // Looked up on first need: most decisions end before any mandate matters.
         let mut mandates: Option<&[MandateRec]> = None;
         let mut best: Option<DenyReason> = None;
-        for grant in &record.grants {
-            if grant.application != application_id || !grant.validity.contains(at) {
+        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
+            let id = &tag.id;
+            if grant.application != application_id || !grant.in_force.contains(at) {
+                continue;
+            }
+            // Whether the grant can reach the resource's organisation at all, before any
+            // other lookup: a user's grants are mostly elsewhere.
+            let reaches = grant.organization == target.organization
+                || grant.reach == Reach::AllSubscribers
+                || !mandates
+                    .get_or_insert_with(|| {
+                        self.mandates
+                            .get(&(application_id, target.organization))
+                            .map_or(&[][..], Vec::as_slice)
+                    })
+                    .is_empty();
+            if !reaches {
                 continue;
             }
             let Some(role) = application.role(grant.role) else {
@@ -615,9 +674,7 @@ impl Snapshot {
             if !holds_everywhere && role.owned_permissions.binary_search(&action).is_err() {
                 continue;
             }
-            if !record.is_member(grant.organization, at)
-                || self.is_organization_suspended(grant.organization)
-            {
+            if self.is_organization_suspended(grant.organization) {
                 continue;
             }
             let grant_scope = if role.scoped {
@@ -643,7 +700,7 @@ impl Snapshot {
             };
             if grant.organization == target.organization {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::Organization(grant)),
+                    Ok(()) => return Ok(Permit::Organization(id)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -652,7 +709,7 @@ impl Snapshot {
                 && self.is_subscribed(target.organization, application_id)
             {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::ApplicationWide(grant)),
+                    Ok(()) => return Ok(Permit::ApplicationWide(id)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -666,7 +723,7 @@ impl Snapshot {
                     continue;
                 }
                 match judge(Some(&mandate.scope)) {
-                    Ok(()) => return Ok(Permit::Mandate(grant, mandate)),
+                    Ok(()) => return Ok(Permit::Mandate(id, mandate)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -793,7 +850,7 @@ impl Snapshot {
         // The places the subject's grants can reach, each once.
         let mut places: Vec<Place> = Vec::new();
         for grant in &record.grants {
-            if grant.application != application_id || !grant.validity.contains(at) {
+            if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
             let Some(role) = app.role(grant.role) else {
@@ -871,12 +928,19 @@ impl Snapshot {
             if allowed(&unowned) {
                 found.extend(listed.iter().map(|placed| &*placed.id));
             } else {
-                let owned = listed
-                    .iter()
-                    .filter(|placed| placed.owner == user)
-                    .filter_map(|placed| self.resources.get(placed.slot)?.as_ref())
-                    .filter(|resource| allowed(&Target::of(resource)));
-                found.extend(owned.map(|resource| &*resource.id));
+                // The subject's own resources of the place: the same decision for each.
+                let owned = Target {
+                    owner: Some(user),
+                    ..unowned
+                };
+                if listed.iter().any(|placed| placed.owner == user) && allowed(&owned) {
+                    found.extend(
+                        listed
+                            .iter()
+                            .filter(|placed| placed.owner == user)
+                            .map(|placed| &*placed.id),
+                    );
+                }
             }
         }
         found.sort_unstable();
@@ -1013,10 +1077,9 @@ impl Snapshot {
             return Vec::new();
         }
         let mut found = Vec::new();
-        for grant in &record.grants {
+        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
             if grant.application != application_id
-                || !grant.validity.contains(at)
-                || !record.is_member(grant.organization, at)
+                || !grant.in_force.contains(at)
                 || self.is_organization_suspended(grant.organization)
             {
                 continue;
@@ -1044,8 +1107,8 @@ impl Snapshot {
                     mandate_scope,
                     reach: grant.reach,
                     via,
-                    grant: GrantId::new(&*grant.id),
-                    valid_until: grant.validity.until,
+                    grant: GrantId::new(tag.id.as_str()),
+                    valid_until: tag.validity.until(),
                 })
             };
             found.extend(entry(grant.organization, Via::Organization, None));

@@ -6,6 +6,7 @@
 //! writer needs to find the previous state (where a grant, a suspension or a mandate was
 //! filed, which resource slots are free) lives here, outside the published snapshots.
 
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use habilis_domain::{
@@ -22,12 +23,66 @@ use crate::snapshot::{
 /// The writer's own bookkeeping; see the module comment.
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
-    /// Grant id → the user whose list holds the (active) grant.
-    grant_users: Map<Name, u32>,
+    /// Grant id → the user whose list holds the (active) grant. Only the user is kept, under
+    /// the hash of the grant id; the id itself is in that user's `grant_tags`, which is
+    /// where a lookup compares it. Four bytes per grant instead of a second copy of its id.
+    grant_users: GrantUsers,
     /// Suspension id → the user whose list holds it.
     suspension_users: Map<Name, u32>,
     /// Mandate id → (application, mandator, mandatary) where the active mandate is filed.
     mandate_places: Map<Name, (u32, u32, u32)>,
+}
+
+/// Which user holds each active grant, by grant id; see `Writer::grant_users`. An entry is
+/// 32 bits of the id's hash and the user: the hash places the entry when the table grows,
+/// the id itself is compared in the user's record.
+#[derive(Debug, Default)]
+struct GrantUsers {
+    users: hashbrown::HashTable<(u32, u32)>,
+    hashing: foldhash::fast::RandomState,
+}
+
+impl GrantUsers {
+    fn short_hash(&self, id: &str) -> u32 {
+        // The low half of a 64-bit hash; truncation is the point.
+        self.hashing.hash_one(id) as u32
+    }
+
+    /// The table's hash of an entry: its 32 bits spread over 64, so that both the slot (low
+    /// bits) and the tag (top bits) vary.
+    fn spread(short: u32) -> u64 {
+        u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn holds(snapshot: &Snapshot, user: u32, id: &str) -> bool {
+        snapshot
+            .users
+            .get(user)
+            .is_some_and(|record| record.grant_tags.iter().any(|tag| tag.id == id))
+    }
+
+    /// Files `id` under `user`. A grant is filed once: `Writer::grant` removes it first.
+    fn insert(&mut self, id: &str, user: u32) {
+        let short = self.short_hash(id);
+        self.users
+            .insert_unique(Self::spread(short), (short, user), |&(s, _)| {
+                Self::spread(s)
+            });
+    }
+
+    /// Takes `id` out and answers the user that held it. Call before the user's record
+    /// loses the grant.
+    fn remove(&mut self, snapshot: &Snapshot, id: &str) -> Option<u32> {
+        let short = self.short_hash(id);
+        let entry = self
+            .users
+            .find_entry(Self::spread(short), |&(s, u)| {
+                s == short && Self::holds(snapshot, u, id)
+            })
+            .ok()?;
+        let ((_, user), _) = entry.remove();
+        Some(user)
+    }
 }
 
 /// Inserts into a sorted list that may hold duplicates (one entry per grant or mandate).
@@ -338,12 +393,12 @@ impl Writer {
             .update((application, organization), |holders| {
                 insert_sorted(holders, user);
             });
-        self.grant_users.insert(id, user);
+        self.grant_users.insert(&id, user);
         snapshot.stats.grants += 1;
     }
 
     fn remove_grant(&mut self, snapshot: &mut Snapshot, id: &str) {
-        let Some(user) = self.grant_users.remove(id) else {
+        let Some(user) = self.grant_users.remove(snapshot, id) else {
             return;
         };
         let Some(record) = snapshot.users.get_mut(user) else {

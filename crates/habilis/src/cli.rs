@@ -313,7 +313,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             "Log in with a personal API token: `habilis token create --user <e-mail>` (or start with `--demo`)."
         );
     }
-    let app = habilis_server::router(services);
+    if config.web.oidc.is_none() {
+        println!(
+            "The web interface has no identity provider yet: set HABILIS_OIDC_ISSUER and HABILIS_OIDC_CLIENT_ID (or [oidc] in the config file) to log in."
+        );
+    }
+    let web = habilis_web::router(Arc::clone(&services), config.web.clone())?;
+    let app = habilis_server::router(services).merge(web);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await

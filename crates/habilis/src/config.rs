@@ -15,6 +15,29 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub database: Option<String>,
     pub follow_interval_ms: Option<u64>,
+    /// The address users reach the web interface at.
+    pub public_url: Option<String>,
+    pub oidc: Option<FileOidc>,
+    pub session: Option<FileSession>,
+}
+
+/// `[oidc]`: the identity provider of the web interface's login.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileOidc {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub national_number_claim: Option<String>,
+}
+
+/// `[session]`: browser session time-outs, in minutes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSession {
+    pub idle_minutes: Option<u64>,
+    pub absolute_minutes: Option<u64>,
 }
 
 /// Validated settings.
@@ -23,6 +46,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database: String,
     pub follow_interval_ms: u64,
+    pub web: habilis_web::WebConfig,
 }
 
 pub const DEFAULT_DATABASE: &str = "sqlite://habilis.db";
@@ -47,22 +71,84 @@ impl Config {
             None => FileConfig::default(),
         };
         let listen_text = flag_listen
-            .or(from_file.listen)
+            .or(from_file.listen.clone())
             .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             anyhow::format_err!("listen: `{listen_text}` is not an address like 127.0.0.1:8080")
         })?;
         let database = flag_database
-            .or(from_file.database)
+            .or(from_file.database.clone())
             .unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
         let follow_interval_ms = from_file
             .follow_interval_ms
             .unwrap_or(250)
             .clamp(10, 60_000);
+        let web = web_config(&from_file, listen)?;
         Ok(Config {
             listen,
             database,
             follow_interval_ms,
+            web,
         })
     }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The web interface's settings: `HABILIS_PUBLIC_URL` and `HABILIS_OIDC_*` over the file's
+/// `public_url`, `[oidc]` and `[session]`. Without an issuer there is no login (the pages
+/// say so); an issuer without a client id is an error.
+fn web_config(file: &FileConfig, listen: SocketAddr) -> anyhow::Result<habilis_web::WebConfig> {
+    let public_url = env("HABILIS_PUBLIC_URL")
+        .or(file.public_url.clone())
+        .unwrap_or_else(|| format!("http://{listen}"));
+    let public_url = public_url.trim_end_matches('/').to_owned();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        anyhow::bail!("public_url: `{public_url}` must start with http:// or https://");
+    }
+    let oidc_file = file.oidc.clone().unwrap_or_default();
+    let issuer = env("HABILIS_OIDC_ISSUER").or(oidc_file.issuer);
+    let oidc = match issuer {
+        None => None,
+        Some(issuer) => {
+            let client_id = env("HABILIS_OIDC_CLIENT_ID")
+                .or(oidc_file.client_id)
+                .ok_or_else(|| {
+                    anyhow::format_err!(
+                        "oidc: an issuer needs a client_id (HABILIS_OIDC_CLIENT_ID)"
+                    )
+                })?;
+            Some(habilis_web::oidc::OidcConfig {
+                issuer,
+                client_id,
+                client_secret: env("HABILIS_OIDC_CLIENT_SECRET").or(oidc_file.client_secret),
+                redirect_url: format!("{public_url}/auth/callback"),
+                scopes: oidc_file.scopes.unwrap_or_else(|| {
+                    ["profile", "email", "national_number"]
+                        .map(str::to_owned)
+                        .to_vec()
+                }),
+                national_number_claim: oidc_file
+                    .national_number_claim
+                    .unwrap_or_else(|| "national_number".to_owned()),
+            })
+        }
+    };
+    let session = file.session.clone().unwrap_or_default();
+    let defaults = habilis_web::session::Timeouts::default();
+    let minutes = |value: Option<u64>, default: std::time::Duration| {
+        value.map_or(default, |m| {
+            std::time::Duration::from_secs(m.clamp(1, 7 * 24 * 60) * 60)
+        })
+    };
+    Ok(habilis_web::WebConfig {
+        public_url,
+        oidc,
+        timeouts: habilis_web::session::Timeouts {
+            idle: minutes(session.idle_minutes, defaults.idle),
+            absolute: minutes(session.absolute_minutes, defaults.absolute),
+        },
+    })
 }

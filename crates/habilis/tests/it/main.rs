@@ -5,6 +5,7 @@ mod harness;
 mod api;
 mod authzen;
 mod bench;
+mod browser;
 mod cli;
 mod interop;
 mod reviews;

@@ -1,0 +1,219 @@
+# Habilis — web interface, English
+
+skip-to-content = Skip to content
+language = Language
+language-apply = Change
+level = Level
+logout = Log out
+login = Log in
+footer = access and role management for public services
+back-home = Back to the home page
+cancel = Cancel
+search = Search
+nav-label = Main navigation
+nav-dashboard = Dashboard
+nav-me = My access
+nav-approvals = Approvals
+nav-audit = Audit trail
+pager = Pages
+pager-previous = Previous page
+pager-next = Next page
+enterprise-number = Enterprise no.
+scope-all = Whole scope
+until-open = No end date
+
+welcome-title = Welcome to Habilis
+welcome-lead = Habilis lets your organisation's access managers decide who may do what in the applications of public services.
+welcome-means = Log in with your electronic identity card, itsme or a security code.
+dashboard-title = Dashboard
+dashboard-attention = Needs your attention
+dashboard-approvals = { $count ->
+    [one] { $shown } request awaits your approval
+   *[other] { $shown } requests await your approval
+}
+dashboard-expiring = { $count ->
+    [one] { $shown } of your roles expires within 30 days
+   *[other] { $shown } of your roles expire within 30 days
+}
+dashboard-pending-mine = { $count ->
+    [one] { $shown } of your requests awaits approval
+   *[other] { $shown } of your requests await approval
+}
+dashboard-organizations = My organisations
+dashboard-no-organization = You are not a member of any organisation.
+dashboard-my-roles = My roles
+
+organization-title = Organisation
+organization-members = { $count ->
+    [one] { $shown } member
+   *[other] { $shown } members
+}
+organization-members-caption = Members of the organisation
+organization-search = Find a member (name or e-mail)
+organization-no-member = No member matches.
+organization-export = Export members and their roles (CSV)
+member-add = Add a member
+member-add-person = National register number or e-mail address
+member-add-hint = The person must already have a Habilis account. Example: 85.07.30-033.28
+member-add-submit = Add
+member-added = The member was added.
+member-title = Member
+member-grants = Roles in this organisation
+member-no-grant = No role in this organisation.
+member-history = History
+
+col-organization = Organisation
+col-application = Application
+col-role = Role
+col-scope = Scope
+col-until = Until
+col-state = State
+col-actions = Actions
+col-name = Name
+col-email = E-mail
+col-member-since = Member since
+
+state-pending = Awaiting approval
+state-active = Active
+state-revoked = Revoked
+state-expired = Expired
+state-rejected = Rejected
+
+grant-title = Grant a role
+grant-role = Application and role
+grant-choose-role = Choose a role
+grant-scope = Scope: subject-matters and categories
+grant-scope-hint = Tick the categories of the chosen application. With none ticked, the role covers the whole scope (when the role is not scoped).
+grant-from = Valid from
+grant-until = Valid until (optional)
+grant-reason = Reason
+grant-submit = Grant the role
+grant-done = The role was granted.
+grant-pending = The request was recorded; it awaits approval.
+grant-bad-date = A date is not valid (expected: yyyy-mm-dd).
+grant-revoked = The role was revoked.
+revoke = Revoke
+revoke-reason = Reason for revoking
+
+approvals-title = Pending approvals
+approvals-none = No request awaits your approval.
+approvals-cause = Why approval is needed
+approvals-requested-by = Requested by
+approvals-expires = Expires on
+approvals-reason = Reason (required to reject)
+approval-grant = Role for { $who }
+approval-designation = Designation
+approve = Approve
+reject = Reject
+approval-approved = The request was approved.
+approval-rejected = The request was rejected.
+cause-organization = the organisation requires approval
+cause-role = the role requires approval
+cause-self-grant = granted to oneself
+cause-operator = designation to be confirmed by the operator
+
+audit-title = Audit trail
+audit-organization = Organisation
+audit-application = Application (key)
+audit-since = From
+audit-until = Until
+audit-any = All
+audit-filter = Filter
+audit-csv = Download as CSV
+audit-none = No events.
+audit-at = Date
+audit-actor = By
+audit-action = Action
+audit-subject = Person concerned
+audit-outcome = Outcome
+audit-code = Code
+audit-target = Object
+audit-reason = Reason
+audit-committed = Done
+audit-refused = Refused
+audit-platform = Platform
+
+export-user = Id
+export-name = Name
+export-email = E-mail
+export-member-since = Member since
+export-application = Application
+export-role = Role
+export-scope = Scope
+export-until = Until
+export-state = State
+
+me-title = My access
+me-current = My current roles
+me-history = Past roles
+me-none = You hold no role at the moment.
+me-no-history = No past role.
+
+resume-title = Confirm the action
+resume-lead = Your security level is now high enough. Confirm the interrupted action:
+resume-confirm = Confirm
+resume-grant = Grant the role “{ $role }”
+resume-revoke = Revoke the role
+resume-approval = Decide on the request
+
+login-not-configured = Login is not set up on this server (no identity provider).
+login-rate-limited = Too many login attempts. Try again in a few minutes.
+login-provider-down = The login service does not answer. Try again in a moment.
+login-expired = This login has expired or is not valid. Start again.
+login-cancelled = The login was cancelled.
+login-failed = The login failed. Start again.
+login-unknown-person = Habilis does not know you yet: ask your organisation's access manager to add you.
+login-level-not-reached = This action needs a higher security level (for example the electronic identity card or itsme).
+
+error-title = Action not possible
+error-csrf = The form has expired. Reload the page and try again.
+error-invalid = The data are not valid:
+error-not-found = Not found.
+error-conflict = This action conflicts with the current state.
+error-login = Log in to continue.
+error-internal = Something went wrong. Try again later.
+
+refusal-not-a-user = This needs a person to be logged in.
+refusal-not-operator = Only the platform operator may do this.
+refusal-not-a-manager = You are not a manager in this organisation.
+refusal-outside-designation = You are an access manager, but not for this application.
+refusal-wider-than-own = You cannot give more power than you hold.
+refusal-last-principal = The organisation must keep at least one principal manager.
+refusal-self-grant-denied = The application does not allow granting this role to oneself.
+refusal-exclusive-roles = The person would hold two incompatible roles.
+refusal-not-a-member = The person is not an active member of the organisation.
+refusal-not-subscribed = The organisation does not use this application.
+refusal-context-not-offered = The application is not offered in the organisation's context.
+refusal-invalid-scope = The scope names unknown subject-matters or categories, or scopes a role that is not scoped.
+refusal-outside-mandate = The role would reach beyond the mandate it relies on.
+refusal-not-application-owner = Only the application's owner may do this.
+refusal-step-up-required = This action needs a higher security level.
+refusal-user-suspended = The person is suspended.
+refusal-organization-suspended = The organisation is suspended.
+refusal-own-request = Nobody approves their own request.
+refusal-not-an-approver = You may not decide on this request.
+refusal-reason-required = A reason is required.
+refusal-not-legal-representative = Only a legal representative of the organisation may do this.
+refusal-already-exists = This exists already.
+refusal-not-pending = No longer possible: already revoked, ended or decided.
+refusal-not-visible = You have no access to this.
+refusal-other-application = An application may only act on itself.
+refusal-invalid-validity = The validity period is empty or already over.
+
+action-grant-create = Role granted
+action-grant-revoke = Role revoked
+action-member-add = Member added
+action-member-remove = Member removed
+action-approval-approve = Approval
+action-approval-reject = Rejection
+action-designation-create = Designation
+action-designation-end = Designation ended
+
+dashboard-no-deputy = { $organization } has no deputy principal manager
+power-legal-representative = Legal representative
+power-principal = Principal manager
+power-deputy = Deputy principal manager
+power-access-manager = Access manager ({ $applications })
+power-member = Member
+level-low = low
+level-high = high

@@ -1,0 +1,341 @@
+// Browser tests of the Habilis web interface.
+//
+// Starts the test OpenID provider (e2e/oidc-provider, node-oidc-provider) and a Habilis
+// server on the demo data set, then drives Debian's headless Chromium through
+// playwright-core: log in through the provider, add a member, grant a scoped role that
+// needs a higher security level (step-up at the provider, then confirm), revoke it, ask for
+// a role for oneself and have it approved by another manager, read the audit trail and its
+// CSV, and switch to Dutch for a second journey. axe-core checks every screen (WCAG 2.1 A
+// and AA): no serious or critical violation.
+//
+// Environment:
+//   HABILIS_BIN      the habilis binary (required)
+//   CHROMIUM         the browser, default /usr/bin/chromium
+//   SCREENSHOTS_DIR  when set, a PNG of each main screen is written there
+//
+// Exit status 0 when every check passed; prints one line per check.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const HABILIS_BIN = process.env.HABILIS_BIN;
+if (!HABILIS_BIN) {
+  console.error('HABILIS_BIN must name the habilis binary');
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.SCREENSHOTS_DIR;
+
+// The demo personas, with the national numbers the demo data gives them.
+const PEOPLE = {
+  anne: { sub: 'anne.lefevre', password: 'anne-password', given_name: 'Anne', family_name: 'Lefèvre', email: 'anne.lefevre@ville.namur.be', national_number: '76041216235' },
+  nadia: { sub: 'nadia.benali', password: 'nadia-password', given_name: 'Nadia', family_name: 'Benali', email: 'nadia.benali@ville.namur.be', national_number: '88011711863' },
+  stranger: { sub: 'nobody', password: 'nobody-password', given_name: 'No', family_name: 'Body', email: 'nobody@example.be', national_number: '85073003328' },
+};
+const LOW = 'urn:be:fedict:iam:fas:Level400';
+const HIGH = 'urn:be:fedict:iam:fas:Level450';
+
+let failures = 0;
+let checks = 0;
+function check(ok, what, detail) {
+  checks += 1;
+  if (ok) {
+    console.log(`ok   ${what}`);
+  } else {
+    failures += 1;
+    console.log(`FAIL ${what}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children = [];
+function start(command, args, env, readyLine) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${output}`)), 60_000);
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = readyLine && output.match(readyLine);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stopAll() {
+  for (const child of children) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+}
+
+async function waitReady(url) {
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+async function axeCheck(page, screen) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const run = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return run.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(bad.length === 0, `axe: ${screen} has no serious or critical violation`, bad);
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function main() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const work = mkdtempSync(join(tmpdir(), 'habilis-web-'));
+  const accounts = join(work, 'accounts.json');
+  writeFileSync(accounts, JSON.stringify(Object.values(PEOPLE)));
+
+  const [, issuer] = await start('node', [join(here, '..', 'oidc-provider', 'server.mjs')], {
+    OIDC_PORT: '0',
+    OIDC_ACCOUNTS: accounts,
+    OIDC_ACR_VALUES: 'urn:be:fedict:iam:fas:Level100,urn:be:fedict:iam:fas:Level200,urn:be:fedict:iam:fas:Level350,urn:be:fedict:iam:fas:Level400,urn:be:fedict:iam:fas:Level450,urn:be:fedict:iam:fas:Level500',
+    OIDC_CLIENTS: JSON.stringify([{
+      client_id: 'habilis-web',
+      client_secret: 'habilis-web-test-secret',
+      redirect_uris: [`${base}/auth/callback`],
+      post_logout_redirect_uris: [`${base}/`],
+    }]),
+  }, /READY (\S+)/);
+
+  start(HABILIS_BIN, ['serve', '--demo', '--database', `sqlite://${join(work, 'habilis.db')}`, '--listen', `127.0.0.1:${port}`], {
+    HABILIS_OIDC_ISSUER: issuer,
+    HABILIS_OIDC_CLIENT_ID: 'habilis-web',
+    HABILIS_OIDC_CLIENT_SECRET: 'habilis-web-test-secret',
+    HABILIS_PUBLIC_URL: base,
+  }).catch((error) => { console.error(String(error)); });
+  await waitReady(`${base}/readyz`);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // bypassCSP: the pages forbid every script; axe-core is injected by the test.
+  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-BE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+
+  async function login(who, acr) {
+    await page.goto(`${base}/`);
+    const button = page.locator('a.button[href="/login"]');
+    await button.click();
+    await providerLogin(who, acr);
+  }
+
+  async function providerLogin(who, acr) {
+    await page.waitForSelector('#username');
+    await page.fill('#username', who.sub);
+    await page.fill('#password', who.password);
+    await page.selectOption('#acr', acr);
+    await page.click('#login');
+    await page.waitForURL((url) => url.href.startsWith(base));
+  }
+
+  async function logout() {
+    await page.click('form[action="/logout"] button');
+    await page.waitForURL((url) => !url.href.startsWith(base) || url.pathname === '/');
+    if (!page.url().startsWith(base)) {
+      await page.click('#logout');
+      await page.waitForURL((url) => url.href.startsWith(base));
+    }
+  }
+
+  const flash = async () => (await page.locator('.flash').first().textContent().catch(() => '') ?? '').trim();
+  const h1 = async () => (await page.locator('h1').first().textContent() ?? '').trim();
+
+  try {
+    // ----- not logged in -----
+    await page.goto(`${base}/`);
+    check((await h1()) === 'Bienvenue sur Habilis', 'welcome page in French by default', await h1());
+    await axeCheck(page, 'welcome');
+    await shot(page, 'welcome');
+    const guarded = await page.goto(`${base}/approvals`);
+    check(page.url().startsWith(issuer), 'a page that needs a login sends to the identity provider', page.url());
+    void guarded;
+
+    // Someone the provider knows but Habilis does not.
+    await providerLogin(PEOPLE.stranger, LOW);
+    check((await page.locator('main').textContent()).includes('ne vous connaît pas'), 'an unknown person is told to ask their access manager');
+
+    // ----- French journey: Anne Lefèvre, principal manager of the City of Namur -----
+    await context.clearCookies();
+    await login(PEOPLE.anne, LOW);
+    check((await h1()) === 'Tableau de bord', 'after login: the dashboard', await h1());
+    check((await page.locator('.badge').textContent()).includes('faible'), 'the session level comes from the acr (Level400 → low)', await page.locator('.badge').textContent());
+    check((await page.locator('.cards').textContent()).includes('Gestionnaire principal'), 'the dashboard shows her powers in the organisation');
+    await axeCheck(page, 'dashboard');
+    await shot(page, 'dashboard');
+
+    await page.click('text=Ville de Namur');
+    check((await h1()) === 'Ville de Namur', 'organisation page', await h1());
+    const namurPath = new URL(page.url()).pathname;
+    await page.fill('#q', 'Martin');
+    await page.click('form[role="search"] button');
+    check(await page.locator('td a', { hasText: 'Luc Martin' }).count() === 1, 'member search finds Luc Martin');
+    await axeCheck(page, 'organisation');
+    await shot(page, 'organization');
+
+    await page.goto(`${base}${namurPath}`);
+    await page.fill('#person', 'claire.renard@spw.wallonie.be');
+    await page.click('form[action$="/members"] button[type="submit"]');
+    check((await flash()) === 'Le membre a été ajouté.', 'add a member by e-mail', await flash());
+    check((await h1()) === 'Claire Renard', "the new member's page", await h1());
+    const clairePath = new URL(page.url()).pathname;
+    await axeCheck(page, 'member');
+
+    // A high role: the session is low, so Habilis asks the provider for more.
+    await page.selectOption('#role', 'guichet/validator');
+    await page.click('details summary >> text=Guichet');
+    await page.check('input[name="scope"][value="guichet/finances/budget"]');
+    await page.fill('#grant-reason', 'contrôle budgétaire');
+    await shot(page, 'grant');
+    await page.click('form.grant button[type="submit"]');
+    check(page.url().startsWith(issuer), 'granting a high role at a low level sends to the provider (step-up)', page.url());
+    await providerLogin(PEOPLE.anne, HIGH);
+    check((await h1()) === "Confirmer l'action", 'back from the step-up: the interrupted form to confirm', await h1());
+    check((await page.locator('.badge').textContent()).includes('élevé'), 'the session is now at the high level', await page.locator('.badge').textContent());
+    await axeCheck(page, 'resume');
+    await page.click('main form button[type="submit"]');
+    const granted = await flash();
+    check(granted === 'Le rôle a été attribué.' || granted.startsWith('La demande a été enregistrée'), 'the scoped role is granted after the step-up', granted);
+    const row = page.locator('tr', { hasText: 'Validateur' });
+    check(await row.count() === 1, 'the grant is listed on the member page');
+    check((await row.textContent()).includes('Budget'), 'with its category', await row.textContent());
+
+    await row.locator('input[name="reason"]').fill('fin de mission');
+    await row.locator('button.danger').click();
+    check((await flash()) === 'Le rôle a été révoqué.', 'revoke with a reason', await flash());
+    check((await page.locator('tr', { hasText: 'Validateur' }).textContent()).includes('Révoqué'), 'the grant shows as revoked');
+
+    await page.goto(`${base}/audit?organization=${encodeURIComponent(namurPath.split('/').pop())}`);
+    const trail = await page.locator('table.audit').textContent();
+    check(trail.includes("Attribution d'un rôle") && trail.includes("Révocation d'un rôle"), 'the audit trail shows the grant and its revocation');
+    check(trail.includes('fin de mission'), 'with the reason of the revocation');
+    await axeCheck(page, 'audit');
+    await shot(page, 'audit');
+    const csvHref = await page.locator('a[href^="/audit.csv"]').getAttribute('href');
+    const csv = await (await page.request.get(`${base}${csvHref}`)).text();
+    check(csv.includes('grant.revoke') && csv.includes('fin de mission'), 'the CSV export carries the same events');
+
+    const members = await (await page.request.get(`${base}${namurPath}/export.csv`)).text();
+    check(members.includes('Claire Renard'), "the organisation's member export lists the new member");
+
+    // Forged form without the CSRF token: refused, nothing changed.
+    const forged = await page.request.post(`${base}${clairePath}/grants`, { form: { role: 'guichet/reader', csrf: 'forged' } });
+    check(forged.status() === 403, 'a form without the session CSRF token is refused', forged.status());
+
+    await logout();
+
+    // ----- a self-grant waits for a second manager -----
+    await login(PEOPLE.nadia, LOW);
+    await page.goto(`${base}${namurPath}?q=Benali`);
+    await page.click('td a >> text=Nadia Benali');
+    await page.selectOption('#role', 'guichet/reader');
+    await page.click('details summary >> text=Guichet');
+    await page.check('input[name="scope"][value="guichet/finances/budget"]');
+    await page.fill('#grant-reason', 'suivi des budgets');
+    await page.click('form.grant button[type="submit"]');
+    check((await flash()).startsWith('La demande a été enregistrée'), 'a self-grant awaits approval', await flash());
+    await logout();
+
+    await login(PEOPLE.anne, LOW);
+    check((await page.locator('.panel.warn').textContent()).includes('approbation'), 'the dashboard warns of the pending approval');
+    await page.click('nav >> text=Approbations');
+    check((await page.locator('main').textContent()).includes('Nadia Benali'), 'the approvals inbox lists the self-grant');
+    await axeCheck(page, 'approvals');
+    await shot(page, 'approvals');
+    const item = page.locator('li.panel', { hasText: 'Nadia Benali' }).first();
+    await item.locator('input[name="reason"]').fill('validé en réunion');
+    await item.locator('button[value="approve"]').click();
+    check((await flash()) === 'La demande a été approuvée.', 'approve the self-grant', await flash());
+
+    // ----- Dutch journey -----
+    await page.selectOption('#language', 'nl');
+    await page.click('form.lang button');
+    check((await h1()) === 'Goedkeuringen in behandeling', 'the language switch turns the page into Dutch', await h1());
+    await page.goto(`${base}/`);
+    check((await h1()) === 'Overzicht', 'the choice is remembered', await h1());
+    await axeCheck(page, 'dashboard (nl)');
+    await page.goto(`${base}${namurPath}`);
+    await page.fill('#person', 'pieter.janssens@bosa.fgov.be');
+    await page.click('form[action$="/members"] button[type="submit"]');
+    check((await flash()) === 'Het lid werd toegevoegd.', 'nl: add a member', await flash());
+    await page.selectOption('#role', 'guichet/reader');
+    await page.click('details summary >> text=Loket');
+    await page.check('input[name="scope"][value="guichet/finances/budget"]');
+    await page.fill('#grant-reason', 'opvolging');
+    await page.click('form.grant button[type="submit"]');
+    check((await flash()) === 'De rol werd toegekend.', 'nl: grant a scoped role', await flash());
+    await axeCheck(page, 'member (nl)');
+    await shot(page, 'member-nl');
+    const nlRow = page.locator('tr', { hasText: 'Lezer' }).first();
+    await nlRow.locator('input[name="reason"]').fill('niet meer nodig');
+    await nlRow.locator('button.danger').click();
+    check((await flash()) === 'De rol werd ingetrokken.', 'nl: revoke', await flash());
+    await page.goto(`${base}/audit?organization=${encodeURIComponent(namurPath.split('/').pop())}`);
+    const nlTrail = await page.locator('table.audit').textContent();
+    check(nlTrail.includes('Rol toegekend') && nlTrail.includes('Rol ingetrokken'), 'nl: the audit trail in Dutch');
+    await axeCheck(page, 'audit (nl)');
+    await page.goto(`${base}/me`);
+    await axeCheck(page, 'my access (nl)');
+    await logout();
+    check((await h1()) === 'Welkom bij Habilis', 'after logout: the welcome page, still in Dutch', await h1());
+  } finally {
+    await browser.close();
+    stopAll();
+  }
+  console.log(`${checks - failures}/${checks} checks passed`);
+  process.exit(failures === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  stopAll();
+  process.exit(1);
+});

@@ -163,8 +163,9 @@ async function main() {
 
   async function login(who, acr) {
     await page.goto(`${base}/`);
-    const button = page.locator('a.button[href="/login"]');
-    await button.click();
+    await page.locator('a.button[href="/login"]').click();
+    // The demo also offers local accounts: the login page, then the identity provider.
+    await page.click('#login-oidc');
     await providerLogin(who, acr);
   }
 
@@ -195,11 +196,30 @@ async function main() {
     check((await h1()) === 'Bienvenue sur Habilis', 'welcome page in French by default', await h1());
     await axeCheck(page, 'welcome');
     await shot(page, 'welcome');
-    const guarded = await page.goto(`${base}/approvals`);
-    check(page.url().startsWith(issuer), 'a page that needs a login sends to the identity provider', page.url());
-    void guarded;
+    await page.goto(`${base}/approvals`);
+    check((await h1()) === 'Connexion', 'a page that needs a login shows the login page', await h1());
+    await axeCheck(page, 'login');
+    await shot(page, 'login');
+
+    // A local account (the demo's): a wrong password, then the right one.
+    await page.fill('#login', 'luc.martin@ville.namur.be');
+    await page.fill('#password', 'not-the-password');
+    await page.click('form[action="/login/local"] button');
+    check((await flash()) === 'Identifiant, mot de passe ou code de sécurité incorrect.', 'a wrong password is refused', await flash());
+    await page.fill('#login', 'luc.martin@ville.namur.be');
+    await page.fill('#password', 'habilis-demo');
+    await page.click('form[action="/login/local"] button');
+    check((await h1()) === 'Approbations en attente', 'a local login goes back to the page asked for', await h1());
+    check((await page.locator('.badge').textContent()).includes('faible'), 'a password gives the low level (FAS Level200)');
+    await page.goto(`${base}/me`);
+    check((await page.locator('main').textContent()).includes('Éditeur'), "my access lists the user's roles");
+    await axeCheck(page, 'my access');
+    await shot(page, 'my-access');
+    await logout();
 
     // Someone the provider knows but Habilis does not.
+    await page.goto(`${base}/login`);
+    await page.click('#login-oidc');
     await providerLogin(PEOPLE.stranger, LOW);
     check((await page.locator('main').textContent()).includes('ne vous connaît pas'), 'an unknown person is told to ask their access manager');
 
@@ -236,7 +256,9 @@ async function main() {
     await page.fill('#grant-reason', 'contrôle budgétaire');
     await shot(page, 'grant');
     await page.click('form.grant button[type="submit"]');
-    check(page.url().startsWith(issuer), 'granting a high role at a low level sends to the provider (step-up)', page.url());
+    check((await page.locator('.notice').first().textContent()).includes('« high »'), 'granting a high role at a low level asks for the high level (step-up)', await page.locator('main').textContent());
+    await page.click('#login-oidc');
+    check(page.url().startsWith(issuer), 'the step-up goes to the identity provider', page.url());
     await providerLogin(PEOPLE.anne, HIGH);
     check((await h1()) === "Confirmer l'action", 'back from the step-up: the interrupted form to confirm', await h1());
     check((await page.locator('.badge').textContent()).includes('élevé'), 'the session is now at the high level', await page.locator('.badge').textContent());

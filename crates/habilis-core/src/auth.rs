@@ -23,6 +23,10 @@ use crate::services::{Caller, Services};
 pub struct Secret(String);
 
 impl Secret {
+    pub(crate) fn new(text: String) -> Secret {
+        Secret(text)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -306,6 +306,14 @@ impl Db {
         reads::get(&mut self.acquire().await?.conn(), kind, key).await
     }
 
+    /// The local account of `user`, if they have one.
+    pub async fn find_local_account(
+        &self,
+        user: &habilis_domain::UserId,
+    ) -> Result<Option<crate::accounts::LocalAccount>, StoreError> {
+        crate::accounts::find(&mut self.acquire().await?.conn(), user).await
+    }
+
     /// As `Tx::find_user`, outside a write transaction.
     pub async fn find_user(
         &self,

@@ -12,6 +12,7 @@
 //! - Refusals are audited in their own transaction (`Db::record_refusal`), chained like the
 //!   rest, at the current revision.
 
+mod accounts;
 mod audit;
 mod db;
 mod entities;
@@ -20,6 +21,7 @@ mod sql;
 mod tokens;
 mod tx;
 
+pub use accounts::LocalAccount;
 pub use audit::{
     AuditDraft, AuditEvent, AuditFilter, AuditOutcome, AuditVerification, GENESIS_HASH,
 };

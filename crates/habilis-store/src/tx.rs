@@ -23,6 +23,7 @@ pub struct Tx {
     transact: Transact,
     state: StateRow,
     tokens: Vec<TokenRecord>,
+    accounts: Vec<crate::accounts::LocalAccount>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -43,6 +44,7 @@ impl Tx {
                 transact,
                 state,
                 tokens: Vec::new(),
+                accounts: Vec::new(),
             }),
             Err(error) => {
                 rollback_quietly(transact).await;
@@ -116,6 +118,18 @@ impl Tx {
         reads::find_token(&mut self.conn(), id).await
     }
 
+    /// Queues a local account (new or changed) to be written by `commit_change`.
+    pub fn set_local_account(&mut self, account: crate::accounts::LocalAccount) {
+        self.accounts.push(account);
+    }
+
+    pub async fn find_local_account(
+        &mut self,
+        user: &habilis_domain::UserId,
+    ) -> Result<Option<crate::accounts::LocalAccount>, StoreError> {
+        crate::accounts::find(&mut self.conn(), user).await
+    }
+
     /// Queues a token to be written by `commit_change`.
     pub fn insert_token(&mut self, token: TokenRecord) {
         self.tokens.push(token);
@@ -145,8 +159,17 @@ impl Tx {
             mut transact,
             state,
             tokens,
+            accounts,
         } = self;
-        let written = write(&mut transact.conn(), &state, draft, &changes, &tokens).await;
+        let written = write(
+            &mut transact.conn(),
+            &state,
+            draft,
+            &changes,
+            &tokens,
+            &accounts,
+        )
+        .await;
         match written {
             Ok(revision) => {
                 transact.commit().await?;
@@ -209,7 +232,11 @@ async fn write(
     draft: AuditDraft,
     changes: &[Change],
     tokens: &[TokenRecord],
+    accounts: &[crate::accounts::LocalAccount],
 ) -> Result<u64, StoreError> {
+    for account in accounts {
+        crate::accounts::upsert(conn, account).await?;
+    }
     let revision = state.revision.saturating_add(1);
     let mut batch = Batch::default();
     for change in changes {

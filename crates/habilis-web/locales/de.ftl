@@ -217,3 +217,14 @@ power-access-manager = Zugangsverwalter ({ $applications })
 power-member = Mitglied
 level-low = niedrig
 level-high = hoch
+
+login-title = Anmeldung
+login-federal = Elektronische Identität
+login-federal-go = Über den Authentifizierungsdienst anmelden
+login-local = Lokales Konto
+login-identifier = E-Mail-Adresse oder Nationalregisternummer
+login-password = Passwort
+login-code = Sicherheitscode (falls Ihr Konto einen hat)
+login-code-hint = Der 6-stellige Code Ihrer Authentifizierungs-App.
+login-wrong = Kennung, Passwort oder Sicherheitscode falsch.
+login-step-up = Diese Aktion verlangt das Sicherheitsniveau „{ $level }“. Melden Sie sich mit einem ausreichenden Mittel erneut an.

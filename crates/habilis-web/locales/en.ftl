@@ -217,3 +217,14 @@ power-access-manager = Access manager ({ $applications })
 power-member = Member
 level-low = low
 level-high = high
+
+login-title = Log in
+login-federal = Electronic identity
+login-federal-go = Log in through the authentication service
+login-local = Local account
+login-identifier = E-mail address or national register number
+login-password = Password
+login-code = Security code (if your account has one)
+login-code-hint = The 6-digit code of your authenticator app.
+login-wrong = Wrong identifier, password or security code.
+login-step-up = This action needs the security level “{ $level }”. Log in again with a strong enough means.

@@ -217,3 +217,14 @@ power-access-manager = Gestionnaire d'accès ({ $applications })
 power-member = Membre
 level-low = faible
 level-high = élevé
+
+login-title = Connexion
+login-federal = Identité électronique
+login-federal-go = Se connecter via le service d'authentification
+login-local = Compte local
+login-identifier = Adresse e-mail ou numéro de registre national
+login-password = Mot de passe
+login-code = Code de sécurité (si votre compte en a un)
+login-code-hint = Le code à 6 chiffres de votre application d'authentification.
+login-wrong = Identifiant, mot de passe ou code de sécurité incorrect.
+login-step-up = Cette action demande le niveau de sécurité « { $level } ». Connectez-vous à nouveau avec un moyen suffisant.

@@ -217,3 +217,14 @@ power-access-manager = Toegangsbeheerder ({ $applications })
 power-member = Lid
 level-low = laag
 level-high = hoog
+
+login-title = Aanmelden
+login-federal = Elektronische identiteit
+login-federal-go = Aanmelden via de authenticatiedienst
+login-local = Lokale account
+login-identifier = E-mailadres of rijksregisternummer
+login-password = Wachtwoord
+login-code = Beveiligingscode (als uw account er een heeft)
+login-code-hint = De 6-cijferige code van uw authenticatie-app.
+login-wrong = Gebruikersnaam, wachtwoord of beveiligingscode onjuist.
+login-step-up = Deze actie vereist het beveiligingsniveau „{ $level }”. Meld u opnieuw aan met een voldoende sterk middel.

@@ -24,8 +24,152 @@ pub struct LoginQuery {
     return_to: Option<String>,
 }
 
-/// `/login?level=high&return_to=/…`: to the identity provider, asking for `level` (or more).
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    frame: Frame,
+    oidc: bool,
+    oidc_href: String,
+    level: String,
+    return_to: String,
+    wanted: Option<String>,
+}
+
+/// `/login?level=high&return_to=/…`: the login page when local accounts are on (with the
+/// identity provider as the other way in), else straight to the identity provider.
 pub async fn login(ctx: Ctx, Query(query): Query<LoginQuery>) -> Response {
+    let level = query.level.clone().unwrap_or_default();
+    let return_to = local_path(query.return_to.as_deref().unwrap_or("/"));
+    let oidc_href = format!(
+        "/login/oidc?level={}&return_to={}",
+        crate::util::encode(&level),
+        crate::util::encode(&return_to)
+    );
+    if !ctx.state.local_accounts {
+        return match ctx.state.oidc {
+            Some(_) => ctx.redirect(&oidc_href),
+            None => {
+                let text = ctx.tr().t("login-not-configured");
+                ctx.message_page(StatusCode::SERVICE_UNAVAILABLE, text)
+                    .await
+            }
+        };
+    }
+    let mut ctx = ctx;
+    let wanted = (!level.is_empty()).then(|| ctx.tr().t1("login-step-up", "level", &level));
+    let frame = ctx.frame("login-title", "").await;
+    let page = LoginPage {
+        frame,
+        oidc: ctx.state.oidc.is_some(),
+        oidc_href,
+        level,
+        return_to,
+        wanted,
+    };
+    ctx.page(&page)
+}
+
+#[derive(Deserialize)]
+pub struct LocalLoginForm {
+    csrf: String,
+    login: String,
+    password: String,
+    code: Option<String>,
+    level: Option<String>,
+    return_to: Option<String>,
+}
+
+/// A local account's login: password, and the security code when the account has one.
+pub async fn login_local(ctx: Ctx, Form(form): Form<LocalLoginForm>) -> Response {
+    if !ctx.state.local_accounts {
+        let text = ctx.tr().t("login-not-configured");
+        return ctx.message_page(StatusCode::NOT_FOUND, text).await;
+    }
+    if !ctx.csrf_ok(&form.csrf) {
+        return ctx.csrf_failed().await;
+    }
+    let mut ctx = ctx;
+    let again = format!(
+        "/login?level={}&return_to={}",
+        crate::util::encode(form.level.as_deref().unwrap_or("")),
+        crate::util::encode(form.return_to.as_deref().unwrap_or("/"))
+    );
+    if !ctx.state.login_limiter.allow(&ctx.client) {
+        let text = ctx.tr().t("login-rate-limited");
+        ctx.flash(false, text);
+        return ctx.redirect(&again);
+    }
+    let login = ctx
+        .services()
+        .local_login(&form.login, &form.password, form.code.as_deref())
+        .await;
+    let login = match login {
+        Ok(login) => login,
+        Err(_) => {
+            tracing::info!(client = %ctx.client, "local login refused");
+            let text = ctx.tr().t("login-wrong");
+            ctx.flash(false, text);
+            return ctx.redirect(&again);
+        }
+    };
+    let snapshot = ctx.services().snapshot();
+    let levels = snapshot.levels();
+    let level = levels
+        .rank_of_acr(login.acr)
+        .and_then(|rank| levels.by_rank(rank))
+        .map(|level| (level.rank, level.key.to_string()));
+    let wanted = form
+        .level
+        .as_deref()
+        .filter(|l| !l.is_empty())
+        .and_then(|l| levels.rank_of_name(l));
+    if let Some(wanted) = wanted
+        && level.as_ref().is_none_or(|(rank, _)| *rank < wanted)
+    {
+        let text = ctx.tr().t("login-level-not-reached");
+        ctx.flash(false, text);
+        return ctx.redirect(&again);
+    }
+    let return_to = local_path(form.return_to.as_deref().unwrap_or("/"));
+    open_session(
+        ctx,
+        login.user,
+        level,
+        Some(login.acr.to_owned()),
+        None,
+        &return_to,
+    )
+}
+
+/// Opens the session of `user` under a new token (a token known before the login is worth
+/// nothing after it: session fixation) and goes to `return_to`.
+fn open_session(
+    mut ctx: Ctx,
+    user: habilis_domain::User,
+    level: Option<(u8, String)>,
+    acr: Option<String>,
+    id_token: Option<String>,
+    return_to: &str,
+) -> Response {
+    let mut session = ctx.session.clone();
+    session.user = Some(user.id.clone());
+    session.level = level;
+    session.acr = acr;
+    session.id_token = id_token;
+    session.login = None;
+    if session.language.is_none() && ctx.language_cookie_missing() {
+        session.language = Some(user.language);
+    }
+    let old = ctx.token.clone();
+    ctx.token = ctx.state.sessions.renew(&old, session.clone());
+    ctx.session = ctx.state.sessions.get(&ctx.token).unwrap_or(session);
+    ctx.force_cookie();
+    ctx.redirect(return_to)
+}
+
+/// `/login/oidc?level=high&return_to=/…`: to the identity provider, asking for `level` (or
+/// more).
+pub async fn login_oidc(ctx: Ctx, Query(query): Query<LoginQuery>) -> Response {
     let Some(oidc) = ctx.state.oidc.clone() else {
         let text = ctx.tr().t("login-not-configured");
         return ctx
@@ -143,20 +287,14 @@ pub async fn callback(ctx: Ctx, Query(query): Query<CallbackQuery>) -> Response 
         let text = ctx.tr().t("login-level-not-reached");
         return ctx.message_page(StatusCode::FORBIDDEN, text).await;
     }
-    let mut session = ctx.session.clone();
-    session.user = Some(user.id.clone());
-    session.level = level;
-    session.acr = identity.acr;
-    session.id_token = Some(identity.id_token);
-    if session.language.is_none() && ctx.language_cookie_missing() {
-        session.language = Some(user.language);
-    }
-    // A new token at login: a session token known before it is worth nothing after.
-    let old = ctx.token.clone();
-    ctx.token = ctx.state.sessions.renew(&old, session.clone());
-    ctx.session = ctx.state.sessions.get(&ctx.token).unwrap_or(session);
-    ctx.force_cookie();
-    ctx.redirect(&pending.return_to)
+    open_session(
+        ctx,
+        user,
+        level,
+        identity.acr,
+        Some(identity.id_token),
+        &pending.return_to,
+    )
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

@@ -35,6 +35,8 @@ pub struct WebConfig {
     /// slash). Cookies are `Secure` when it is https.
     pub public_url: String,
     pub oidc: Option<OidcConfig>,
+    /// Whether people may log in with a local account (password, security code).
+    pub local_accounts: bool,
     pub timeouts: Timeouts,
 }
 
@@ -45,6 +47,7 @@ pub struct WebState {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) oidc: Option<Arc<Oidc>>,
+    pub(crate) local_accounts: bool,
     pub(crate) login_limiter: Arc<RateLimiter>,
     pub(crate) secure_cookies: bool,
     pub(crate) public_url: String,
@@ -61,6 +64,7 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         catalog: Arc::new(Catalog::load()?),
         sessions: Arc::new(Sessions::new(config.timeouts)),
         oidc,
+        local_accounts: config.local_accounts,
         login_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(300))),
         secure_cookies: config.public_url.starts_with("https://"),
         public_url: config.public_url.trim_end_matches('/').to_owned(),
@@ -68,6 +72,8 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
     Ok(Router::new()
         .route("/", get(pages::home))
         .route("/login", get(auth::login))
+        .route("/login/oidc", get(auth::login_oidc))
+        .route("/login/local", post(auth::login_local))
         .route("/auth/callback", get(auth::callback))
         .route("/logout", post(auth::logout))
         .route("/language", post(auth::language))

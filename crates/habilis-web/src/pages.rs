@@ -306,7 +306,7 @@ pub async fn home(ctx: Ctx) -> Response {
         let frame = ctx.frame("welcome-title", "home").await;
         let page = WelcomePage {
             frame,
-            login_available: ctx.state.oidc.is_some(),
+            login_available: ctx.state.oidc.is_some() || ctx.state.local_accounts,
         };
         return ctx.page(&page);
     };

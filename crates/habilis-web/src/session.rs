@@ -246,8 +246,15 @@ mod tests {
         let (token, _) = sessions.create();
         let now = Instant::now();
         assert!(sessions.get_at(&token, now).is_some());
-        assert!(sessions.get_at(&token, now + Duration::from_millis(60)).is_none());
-        assert!(sessions.get(&token).is_none(), "a timed-out session is gone");
+        assert!(
+            sessions
+                .get_at(&token, now + Duration::from_millis(60))
+                .is_none()
+        );
+        assert!(
+            sessions.get(&token).is_none(),
+            "a timed-out session is gone"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use habilis_core::{Services, SystemClock};
+use habilis_core::{Caller, Services, SystemClock};
 use habilis_domain::{Email, NationalNumber};
 use habilis_store::Db;
 
@@ -62,6 +62,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Local accounts of the web interface (when enabled: `local_accounts = true`).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// Application credentials.
     Client {
         #[command(subcommand)]
@@ -89,6 +94,20 @@ pub enum TokenCommand {
         level: Option<String>,
         #[arg(long, default_value = "created with habilis token create")]
         label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Sets a user's password, read from the first line of standard input; with
+    /// `--security-code`, also a new authenticator secret, printed once.
+    Password {
+        #[arg(long)]
+        user: String,
+        #[arg(long, env = "HABILIS_DATABASE", default_value = DEFAULT_DATABASE)]
+        database: String,
+        #[arg(long)]
+        security_code: bool,
     },
 }
 
@@ -193,6 +212,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("Database `{}` is up to date.", redact(&database));
             Ok(0)
         }
+        Command::Account {
+            command:
+                AccountCommand::Password {
+                    user,
+                    database,
+                    security_code,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let services = open(&database).await?;
+            let committed = services
+                .set_local_password(&Caller::system(), &user, password, security_code)
+                .await
+                .map_err(core_error)?;
+            eprintln!("Password set for {user}.");
+            if let Some(secret) = committed.value {
+                eprintln!("Authenticator secret (base32, shown once; add it to the person's app):");
+                println!("{}", secret.expose());
+            }
+            Ok(0)
+        }
         Command::Demo { database } => {
             let services = open(&database).await?;
             print_demo(&services, None).await?;
@@ -285,12 +329,25 @@ async fn print_demo(services: &Services, url: Option<&str>) -> anyhow::Result<()
     );
     if let Some(url) = url {
         println!();
+        println!(
+            "Web interface: {url}/  (log in with a persona's e-mail and the password `{}`)",
+            habilis_core::commands::DEMO_PASSWORD
+        );
+        for persona in &personas {
+            if let Some(login) = &persona.login {
+                println!("  {:<26} {login}", persona.role);
+            }
+        }
+        println!();
         println!("Try:  curl -H 'Authorization: Bearer <token>' {url}/api/v1/users/me");
     }
     Ok(())
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
+    // The demo is tried in a browser without an identity provider: its personas log in
+    // with local accounts.
+    config.web.local_accounts |= demo;
     let services = open(&config.database).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -313,9 +370,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             "Log in with a personal API token: `habilis token create --user <e-mail>` (or start with `--demo`)."
         );
     }
-    if config.web.oidc.is_none() {
+    if config.web.oidc.is_none() && !config.web.local_accounts {
         println!(
-            "The web interface has no identity provider yet: set HABILIS_OIDC_ISSUER and HABILIS_OIDC_CLIENT_ID (or [oidc] in the config file) to log in."
+            "The web interface has no way to log in yet: set HABILIS_OIDC_ISSUER and HABILIS_OIDC_CLIENT_ID (or [oidc] in the config file), or enable local accounts (local_accounts = true, HABILIS_LOCAL_ACCOUNTS=true)."
         );
     }
     let web = habilis_web::router(Arc::clone(&services), config.web.clone())?;

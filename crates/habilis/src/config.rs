@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub follow_interval_ms: Option<u64>,
     /// The address users reach the web interface at.
     pub public_url: Option<String>,
+    /// Whether the web interface offers local accounts (password, security code).
+    pub local_accounts: Option<bool>,
     pub oidc: Option<FileOidc>,
     pub session: Option<FileSession>,
 }
@@ -143,9 +145,18 @@ fn web_config(file: &FileConfig, listen: SocketAddr) -> anyhow::Result<habilis_w
             std::time::Duration::from_secs(m.clamp(1, 7 * 24 * 60) * 60)
         })
     };
+    let local_accounts = match env("HABILIS_LOCAL_ACCOUNTS") {
+        Some(text) => match text.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => anyhow::bail!("HABILIS_LOCAL_ACCOUNTS: `{text}` is not true or false"),
+        },
+        None => file.local_accounts.unwrap_or(false),
+    };
     Ok(habilis_web::WebConfig {
         public_url,
         oidc,
+        local_accounts,
         timeouts: habilis_web::session::Timeouts {
             idle: minutes(session.idle_minutes, defaults.idle),
             absolute: minutes(session.absolute_minutes, defaults.absolute),

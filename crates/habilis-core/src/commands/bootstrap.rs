@@ -15,6 +15,8 @@ pub struct DemoPersona {
     pub role: String,
     pub name: String,
     pub user: UserId,
+    /// The e-mail to log in to the web interface with.
+    pub login: Option<String>,
     pub token: Secret,
 }
 

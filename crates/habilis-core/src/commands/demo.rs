@@ -41,6 +41,10 @@ fn national(year: u32, month: u32, day: u32, sequence: u32) -> Result<NationalNu
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("BUG: demo national number")))
 }
 
+/// The password of every demo persona's local account (the web interface's login when
+/// local accounts are enabled, as `serve --demo` does).
+pub const DEMO_PASSWORD: &str = "habilis-demo";
+
 /// The taxonomy of DOMAIN.md §4.4.
 fn guichet_taxonomy() -> Result<Vec<Matter>, Error> {
     /// A subject-matter's key and name, and its categories' keys and names.
@@ -279,6 +283,7 @@ impl Services {
                 role: String::new(),
                 name: user.display_name(),
                 user: user.id.clone(),
+                login: user.email.as_ref().map(ToString::to_string),
                 token,
             },
         ))
@@ -1201,6 +1206,7 @@ impl Services {
         for (role_name, user) in personas {
             let (_, mut persona) = self.persona_caller(&user).await?;
             persona.role = role_name;
+            self.ensure_demo_password(&user.id).await?;
             answered.push(persona);
         }
         Ok((answered, client))
@@ -1222,11 +1228,21 @@ impl Services {
             if let Some(user) = self.db.find_user(email, None).await? {
                 let (_, mut persona) = self.persona_caller(&user).await?;
                 persona.role = role_name.into();
+                self.ensure_demo_password(&user.id).await?;
                 personas.push(persona);
             }
         }
         let client = self.create_client("guichet", "demo").await?.value;
         Ok((personas, client))
+    }
+
+    /// Gives a persona the demo password for the web interface's local login, once.
+    async fn ensure_demo_password(&self, user: &habilis_domain::UserId) -> Result<(), Error> {
+        if self.db.find_local_account(user).await?.is_none() {
+            self.set_local_password(&Caller::system(), user.as_str(), DEMO_PASSWORD, false)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Commits changes as they are, with an audit event: for data imported from elsewhere

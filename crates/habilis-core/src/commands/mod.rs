@@ -1,6 +1,7 @@
 //! The commands, grouped by what they change. Each public function is one use case.
 
 mod access;
+mod accounts;
 mod applications;
 mod bootstrap;
 mod demo;
@@ -9,8 +10,10 @@ mod reads;
 mod reviews;
 
 pub use access::{DesignationInput, GrantInput, MandateInput};
+pub use accounts::{ACR_PASSWORD, ACR_SECURITY_CODE, LocalLogin, MIN_PASSWORD_LEN, security_code};
 pub use applications::ResourceInput;
 pub use bootstrap::DemoPersona;
+pub use demo::DEMO_PASSWORD;
 pub use organizations::{NewOrganization, NewUser};
 pub use reads::{AccessAnswer, GrantFilter};
 pub use reviews::{ReviewInput, UNCONFIRMED_REASON};

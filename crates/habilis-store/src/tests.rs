@@ -148,6 +148,7 @@ conformance_tests!(
     audit_events_filter,
     concurrent_writers_keep_the_chain,
     tokens_are_stored_found_and_revoked,
+    local_accounts_are_stored_replaced_and_audited,
     users_are_found_by_every_name,
     organizations_are_found_by_every_name,
     rollback_writes_nothing,

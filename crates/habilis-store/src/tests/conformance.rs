@@ -824,6 +824,65 @@ fn token(id: &str, user: &str) -> TokenRecord {
     }
 }
 
+pub async fn local_accounts_are_stored_replaced_and_audited(db: &Db) {
+    let account = crate::LocalAccount {
+        user: user_id("usr_1"),
+        password_hash: "$argon2id$first".into(),
+        totp_secret: None,
+        updated_at: Timestamp(100),
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.set_local_account(account.clone());
+    let first = tx
+        .commit_change(draft(100, "account.password.set"), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        db.find_local_account(&user_id("usr_1")).await.unwrap(),
+        Some(account.clone())
+    );
+    assert_eq!(
+        db.find_local_account(&user_id("usr_2")).await.unwrap(),
+        None
+    );
+    assert!(
+        !format!("{account:?}").contains("first"),
+        "the hash never prints"
+    );
+    let replaced = crate::LocalAccount {
+        password_hash: "$argon2id$second".into(),
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        updated_at: Timestamp(200),
+        ..account
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.set_local_account(replaced.clone());
+    let second = tx
+        .commit_change(draft(200, "account.password.set"), Vec::new())
+        .await
+        .unwrap();
+    assert!(second > first);
+    assert_eq!(
+        db.find_local_account(&user_id("usr_1")).await.unwrap(),
+        Some(replaced)
+    );
+    let events = db
+        .audit_events(&AuditFilter {
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "account.password.set")
+            .count(),
+        2,
+        "each change of a password is audited"
+    );
+}
+
 pub async fn tokens_are_stored_found_and_revoked(db: &Db) {
     let personal = token("tok_1", "usr_1");
     let client = TokenRecord {

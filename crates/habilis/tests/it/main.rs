@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod accounts;
 mod api;
 mod authzen;
 mod bench;

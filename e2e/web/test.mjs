@@ -317,10 +317,38 @@ async function main() {
     await item.locator('button[value="approve"]').click();
     check((await flash()) === 'La demande a été approuvée.', 'approve the self-grant', await flash());
 
+    // ----- managers: an access manager, then a deputy (which needs the high level) -----
+    await page.goto(`${base}${namurPath}`);
+    check((await page.locator('section[aria-labelledby="managers"]').textContent()).includes('Gestionnaire principal'), 'the organisation page lists its managers');
+    await page.fill('#designate-person', 'luc.martin@ville.namur.be');
+    await page.check('input[name="kind"][value="access_manager"]');
+    await page.check('input[name="applications"][value="guichet"]');
+    await page.fill('#designate-reason', 'renfort du service finances');
+    await page.click('form.designate button[type="submit"]');
+    check((await flash()) === 'La désignation a été enregistrée.', 'designate an access manager for one application', await flash());
+    const lucRow = page.locator('section[aria-labelledby="managers"] tr', { hasText: 'Luc Martin' });
+    check((await lucRow.textContent()).includes('Guichet des pouvoirs locaux'), 'the designation names its application', await lucRow.textContent());
+    await lucRow.locator('input[name="reason"]').fill('mission terminée');
+    await lucRow.locator('button.danger').click();
+    check((await flash()) === 'La désignation a pris fin.', 'end a designation with a reason', await flash());
+    await page.fill('#designate-person', 'elise.gerard@ville.namur.be');
+    await page.check('input[name="kind"][value="deputy"]');
+    await page.fill('#designate-reason', 'seconde suppléance');
+    await page.click('form.designate button[type="submit"]');
+    check((await page.locator('.notice').first().textContent()).includes('« high »'), 'designating a deputy at a low level asks for the high level');
+    await page.click('#login-oidc');
+    await providerLogin(PEOPLE.anne, HIGH);
+    await page.click('main form button[type="submit"]');
+    const designated = await flash();
+    check(designated === 'La désignation a été enregistrée.' || designated === 'La désignation attend une confirmation.', 'the deputy is designated after the step-up', designated);
+    check((await page.locator('section[aria-labelledby="managers"]').textContent()).includes('Élise Gérard') || (await page.locator('section[aria-labelledby="managers"]').textContent()).includes('Gérard'), 'the new deputy is listed');
+    await axeCheck(page, 'organisation with managers');
+    await shot(page, 'managers');
+
     // ----- Dutch journey -----
     await page.selectOption('#language', 'nl');
     await page.click('form.lang button');
-    check((await h1()) === 'Goedkeuringen in behandeling', 'the language switch turns the page into Dutch', await h1());
+    check((await h1()) === 'Stad Namen' && (await page.locator('nav').textContent()).includes('Goedkeuringen'), 'the language switch turns the page into Dutch, names included', await h1());
     await page.goto(`${base}/`);
     check((await h1()) === 'Overzicht', 'the choice is remembered', await h1());
     await axeCheck(page, 'dashboard (nl)');

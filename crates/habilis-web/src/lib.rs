@@ -80,6 +80,8 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/resume", get(auth::resume))
         .route("/organizations/{id}", get(pages::organization))
         .route("/organizations/{id}/members", post(pages::add_member))
+        .route("/organizations/{id}/designations", post(pages::designate))
+        .route("/designations/{id}/end", post(pages::end_designation))
         .route("/organizations/{id}/members/{user}", get(pages::member))
         .route(
             "/organizations/{id}/members/{user}/grants",

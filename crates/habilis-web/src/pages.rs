@@ -47,6 +47,15 @@ pub struct GrantRow {
     pub revocable: bool,
 }
 
+pub struct DesignationRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub applications: String,
+    pub until: String,
+    pub pending: bool,
+}
+
 pub struct MemberRow {
     pub id: String,
     pub name: String,
@@ -460,6 +469,8 @@ struct OrganizationPage {
     query: String,
     page: usize,
     pages: usize,
+    managers: Vec<DesignationRow>,
+    applications: Vec<RoleOption>,
 }
 
 pub async fn organization(
@@ -510,8 +521,24 @@ pub async fn organization(
         .skip((page - 1) * MEMBERS_PER_PAGE)
         .take(MEMBERS_PER_PAGE)
         .collect();
+    let mut names = Names::load(&ctx, &caller).await;
+    let managers = designation_rows(&ctx, &mut names, &found.id, now).await;
+    let applications = {
+        let mut options: Vec<RoleOption> = names
+            .applications
+            .values()
+            .map(|a| RoleOption {
+                value: a.key.to_string(),
+                label: localized(&a.name, language, a.key.as_str()),
+            })
+            .collect();
+        options.sort_by(|a, b| a.label.cmp(&b.label));
+        options
+    };
     let frame = ctx.frame("organization-title", "organizations").await;
     let page = OrganizationPage {
+        managers,
+        applications,
         frame,
         id: found.id.to_string(),
         name: localized(&found.name, language, found.id.as_str()),
@@ -526,6 +553,164 @@ pub async fn organization(
         pages,
     };
     ctx.page(&page)
+}
+
+/// The organisation's designations in force or waiting, principal managers first.
+async fn designation_rows(
+    ctx: &Ctx,
+    names: &mut Names,
+    organization: &OrganizationId,
+    now: Timestamp,
+) -> Vec<DesignationRow> {
+    use habilis_domain::{DesignationKind, Status};
+    let tr = ctx.tr();
+    let Ok(world) = ctx
+        .services()
+        .db()
+        .read_slice(std::slice::from_ref(organization), &[], &[])
+        .await
+    else {
+        return Vec::new();
+    };
+    let mut designations: Vec<&habilis_domain::Designation> = world
+        .designations
+        .values()
+        .filter(|d| &d.organization == organization)
+        .filter(|d| d.is_in_force(now) || d.status == Status::Pending)
+        .collect();
+    let order = |kind: DesignationKind| match kind {
+        DesignationKind::Principal => 0,
+        DesignationKind::Deputy => 1,
+        DesignationKind::AccessManager => 2,
+    };
+    designations.sort_by_key(|d| (order(d.kind), d.created_at));
+    let mut rows = Vec::with_capacity(designations.len());
+    for designation in designations {
+        let applications: Vec<String> = designation
+            .applications
+            .iter()
+            .map(|a| {
+                names.applications.get(a).map_or_else(
+                    || a.to_string(),
+                    |app| localized(&app.name, tr.language, a.as_str()),
+                )
+            })
+            .collect();
+        rows.push(DesignationRow {
+            id: designation.id.to_string(),
+            name: names.user(ctx, &designation.user).await,
+            kind: tr.t(&format!(
+                "kind-{}",
+                designation.kind.as_str().replace('_', "-")
+            )),
+            applications: applications.join(", "),
+            until: designation
+                .validity
+                .until
+                .map_or_else(|| tr.t("until-open"), |u| tr.date(u)),
+            pending: designation.status == Status::Pending,
+        });
+    }
+    rows
+}
+
+/// Designates a principal manager, a deputy or an access manager (for some applications).
+pub async fn designate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    use habilis_core::commands::DesignationInput;
+    use habilis_domain::DesignationKind;
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let single: HashMap<String, String> = form.iter().cloned().collect();
+    let field = |name: &str| {
+        single
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let back = format!("/organizations/{}", crate::util::encode(&id));
+    let kind = match field("kind").as_str() {
+        "principal" => DesignationKind::Principal,
+        "deputy" => DesignationKind::Deputy,
+        _ => DesignationKind::AccessManager,
+    };
+    let applications: Vec<String> = form
+        .iter()
+        .filter(|(name, _)| name == "applications")
+        .map(|(_, value)| value.clone())
+        .collect();
+    let Some(valid_until) = day(&field("valid_until")) else {
+        let text = ctx.tr().t("grant-bad-date");
+        ctx.flash(false, text);
+        return ctx.redirect(&back);
+    };
+    let input = DesignationInput {
+        organization: id.clone(),
+        user: field("person"),
+        kind,
+        applications,
+        valid_until,
+        reason: Some(field("reason")).filter(|r| !r.is_empty()),
+    };
+    match ctx.services().designate(&caller, input).await {
+        Ok(committed) => {
+            let text = if committed.value.status == habilis_domain::Status::Pending {
+                ctx.tr().t("designation-pending")
+            } else {
+                ctx.tr().t("designation-done")
+            };
+            ctx.flash(true, text);
+            ctx.redirect(&back)
+        }
+        Err(error) => {
+            let path = format!("/organizations/{}/designations", crate::util::encode(&id));
+            let mut kept = interrupted(&path, &HashMap::new(), ctx.tr().t("resume-designation"));
+            kept.fields = form.clone();
+            ctx.failed(error, &back, Some(kept))
+        }
+    }
+}
+
+/// Ends a designation, with a reason.
+pub async fn end_designation(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let back = crate::util::local_path(&field("return_to"));
+    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    match ctx.services().end_designation(&caller, &id, reason).await {
+        Ok(_) => {
+            let text = ctx.tr().t("designation-ended");
+            ctx.flash(true, text);
+            ctx.redirect(&back)
+        }
+        Err(error) => {
+            let path = format!("/designations/{}/end", crate::util::encode(&id));
+            let kept = interrupted(&path, &form, ctx.tr().t("resume-designation-end"));
+            ctx.failed(error, &back, Some(kept))
+        }
+    }
 }
 
 pub async fn add_member(

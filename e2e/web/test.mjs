@@ -320,6 +320,7 @@ async function main() {
     // ----- managers: an access manager, then a deputy (which needs the high level) -----
     await page.goto(`${base}${namurPath}`);
     check((await page.locator('section[aria-labelledby="managers"]').textContent()).includes('Gestionnaire principal'), 'the organisation page lists its managers');
+    check((await page.locator('section[aria-labelledby="mandates"]').textContent()).includes('Marchés publics'), 'the organisation page lists the mandate it gives, with its scope');
     await page.fill('#designate-person', 'luc.martin@ville.namur.be');
     await page.check('input[name="kind"][value="access_manager"]');
     await page.check('input[name="applications"][value="guichet"]');
@@ -374,6 +375,32 @@ async function main() {
     await axeCheck(page, 'audit (nl)');
     await page.goto(`${base}/me`);
     await axeCheck(page, 'my access (nl)');
+    const notOperator = await page.goto(`${base}/operator`);
+    check(notOperator.status() === 403, "a manager who is not the operator gets no operator's page", notOperator.status());
+    await logout();
+
+    // ----- the platform operator (a local account), still in Dutch -----
+    await page.goto(`${base}/login`);
+    await page.fill('#login', 'sophie.lambert@spw.wallonie.be');
+    await page.fill('#password', 'habilis-demo');
+    await page.click('form[action="/login/local"] button');
+    await page.click('nav >> text=Operator');
+    check((await h1()) === 'Operator van het platform', 'nl: the operator page', await h1());
+    await axeCheck(page, 'operator (nl)');
+    await shot(page, 'operator-nl');
+    await page.fill('#suspend-person', 'luc.martin@ville.namur.be');
+    await page.fill('#suspend-reason', 'vermoeden van misbruik');
+    await page.click('form[action="/operator/users/suspension"] button[value="suspend"]');
+    check((await flash()) === 'De schorsing werd geregistreerd.', 'nl: suspend a person with a reason', await flash());
+    await page.fill('#suspend-person', 'luc.martin@ville.namur.be');
+    await page.click('form[action="/operator/users/suspension"] button[value="lift"]');
+    check((await flash()) === 'De schorsing werd opgeheven.', 'nl: lift the suspension', await flash());
+    const cpas = page.locator('tr', { hasText: 'OCMW Namen' }).first();
+    await cpas.locator('input[name="reason"]').fill('onderzoek');
+    await cpas.locator('button[value="suspend"]').click();
+    check((await page.locator('tr', { hasText: 'OCMW Namen' }).first().textContent()).includes('Geschorst'), 'nl: suspend an organisation', await flash());
+    await page.locator('tr', { hasText: 'OCMW Namen' }).first().locator('button[value="lift"]').click();
+    check((await page.locator('tr', { hasText: 'OCMW Namen' }).first().textContent()).includes('Actief'), 'nl: lift it');
     await logout();
     check((await h1()) === 'Welkom bij Habilis', 'after logout: the welcome page, still in Dutch', await h1());
   } finally {

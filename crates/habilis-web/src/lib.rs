@@ -82,6 +82,8 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/organizations/{id}/members", post(pages::add_member))
         .route("/organizations/{id}/designations", post(pages::designate))
         .route("/designations/{id}/end", post(pages::end_designation))
+        .route("/organizations/{id}/mandates", post(pages::propose_mandate))
+        .route("/mandates/{id}/decide", post(pages::decide_mandate))
         .route("/organizations/{id}/members/{user}", get(pages::member))
         .route(
             "/organizations/{id}/members/{user}/grants",
@@ -94,6 +96,12 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/audit", get(pages::audit))
         .route("/audit.csv", get(pages::audit_csv))
         .route("/me", get(pages::my_access))
+        .route("/operator", get(pages::operator))
+        .route(
+            "/operator/organizations/{id}/suspension",
+            post(pages::suspend_organization),
+        )
+        .route("/operator/users/suspension", post(pages::suspend_user))
         .route("/static/habilis.css", get(stylesheet))
         .with_state(state))
 }

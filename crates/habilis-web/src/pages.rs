@@ -56,6 +56,17 @@ pub struct DesignationRow {
     pub pending: bool,
 }
 
+pub struct MandateRow {
+    pub id: String,
+    pub mandator: String,
+    pub mandatary: String,
+    pub application: String,
+    pub scope: String,
+    pub until: String,
+    pub proposed: bool,
+    pub state: String,
+}
+
 pub struct MemberRow {
     pub id: String,
     pub name: String,
@@ -471,6 +482,8 @@ struct OrganizationPage {
     pages: usize,
     managers: Vec<DesignationRow>,
     applications: Vec<RoleOption>,
+    mandates: Vec<MandateRow>,
+    matters: Vec<RoleOption>,
 }
 
 pub async fn organization(
@@ -535,10 +548,31 @@ pub async fn organization(
         options.sort_by(|a, b| a.label.cmp(&b.label));
         options
     };
+    let mandates = mandate_rows(&ctx, &mut names, &found.id, now).await;
+    let matters = {
+        let mut options: Vec<RoleOption> = names
+            .applications
+            .values()
+            .flat_map(|a| {
+                a.taxonomy.iter().map(move |m| RoleOption {
+                    value: format!("{}/{}", a.key, m.key),
+                    label: format!(
+                        "{} › {}",
+                        localized(&a.name, language, a.key.as_str()),
+                        localized(&m.name, language, m.key.as_str())
+                    ),
+                })
+            })
+            .collect();
+        options.sort_by(|a, b| a.label.cmp(&b.label));
+        options
+    };
     let frame = ctx.frame("organization-title", "organizations").await;
     let page = OrganizationPage {
         managers,
         applications,
+        mandates,
+        matters,
         frame,
         id: found.id.to_string(),
         name: localized(&found.name, language, found.id.as_str()),
@@ -612,6 +646,163 @@ async fn designation_rows(
         });
     }
     rows
+}
+
+/// The mandates the organisation gives or receives, proposed or active.
+async fn mandate_rows(
+    ctx: &Ctx,
+    names: &mut Names,
+    organization: &OrganizationId,
+    now: Timestamp,
+) -> Vec<MandateRow> {
+    use habilis_domain::MandateStatus;
+    let tr = ctx.tr();
+    let Ok(world) = ctx
+        .services()
+        .db()
+        .read_slice(std::slice::from_ref(organization), &[], &[])
+        .await
+    else {
+        return Vec::new();
+    };
+    let mut rows = Vec::new();
+    for mandate in world.mandates.values() {
+        let involved = &mandate.mandator == organization || &mandate.mandatary == organization;
+        let live = matches!(
+            mandate.status,
+            MandateStatus::Proposed | MandateStatus::Active
+        ) && !mandate.validity.is_over(now);
+        if !involved || !live {
+            continue;
+        }
+        let app = names.applications.get(&mandate.application).cloned();
+        rows.push(MandateRow {
+            id: mandate.id.to_string(),
+            mandator: names.organization(ctx, &mandate.mandator).await,
+            mandatary: names.organization(ctx, &mandate.mandatary).await,
+            application: app.as_ref().map_or_else(
+                || mandate.application.to_string(),
+                |a| localized(&a.name, tr.language, a.key.as_str()),
+            ),
+            scope: scope_text(&tr, app.as_ref(), &mandate.scope),
+            until: mandate
+                .validity
+                .until
+                .map_or_else(|| tr.t("until-open"), |u| tr.date(u)),
+            proposed: mandate.status == MandateStatus::Proposed,
+            state: tr.t(if mandate.status == MandateStatus::Proposed {
+                "mandate-proposed"
+            } else {
+                "state-active"
+            }),
+        });
+    }
+    rows
+}
+
+/// Proposes a mandate: this organisation gives another one (by enterprise number) the
+/// right to act for it in an application, within some subject-matters.
+pub async fn propose_mandate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    use habilis_core::commands::MandateInput;
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let single: HashMap<String, String> = form.iter().cloned().collect();
+    let field = |name: &str| {
+        single
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let back = format!("/organizations/{}", crate::util::encode(&id));
+    let application = field("application");
+    let matters: BTreeSet<Key> = form
+        .iter()
+        .filter(|(name, _)| name == "matters")
+        .filter_map(|(_, value)| value.split_once('/'))
+        .filter(|(app, _)| *app == application)
+        .filter_map(|(_, matter)| Key::parse("matter", matter).ok())
+        .collect();
+    let Some(valid_until) = day(&field("valid_until")) else {
+        let text = ctx.tr().t("grant-bad-date");
+        ctx.flash(false, text);
+        return ctx.redirect(&back);
+    };
+    let input = MandateInput {
+        mandator: id.clone(),
+        mandatary: field("mandatary"),
+        application,
+        scope: if matters.is_empty() {
+            Scope::All
+        } else {
+            Scope::Matters(matters)
+        },
+        valid_until,
+    };
+    match ctx.services().propose_mandate(&caller, input).await {
+        Ok(_) => {
+            let text = ctx.tr().t("mandate-proposed-done");
+            ctx.flash(true, text);
+            ctx.redirect(&back)
+        }
+        Err(error) => {
+            let path = format!("/organizations/{}/mandates", crate::util::encode(&id));
+            let mut kept = interrupted(&path, &HashMap::new(), ctx.tr().t("resume-mandate"));
+            kept.fields = form.clone();
+            ctx.failed(error, &back, Some(kept))
+        }
+    }
+}
+
+/// Accepts a proposed mandate (the other side), or ends one (either side), with a reason.
+pub async fn decide_mandate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let back = crate::util::local_path(&field("return_to"));
+    let accept = field("decision") == "accept";
+    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    match ctx
+        .services()
+        .decide_mandate(&caller, &id, accept, reason)
+        .await
+    {
+        Ok(_) => {
+            let text = ctx.tr().t(if accept {
+                "mandate-accepted"
+            } else {
+                "mandate-ended"
+            });
+            ctx.flash(true, text);
+            ctx.redirect(&back)
+        }
+        Err(error) => {
+            let path = format!("/mandates/{}/decide", crate::util::encode(&id));
+            let kept = interrupted(&path, &form, ctx.tr().t("resume-mandate"));
+            ctx.failed(error, &back, Some(kept))
+        }
+    }
 }
 
 /// Designates a principal manager, a deputy or an access manager (for some applications).
@@ -1482,5 +1673,165 @@ mod tests {
         assert_eq!(day(""), Some(None));
         assert_eq!(day("2026-11-23"), Some(Some(Timestamp(1_795_392_000))));
         assert_eq!(day("23/11/2026"), None);
+    }
+}
+
+// ----- operator: organisations and suspensions -----
+
+pub struct OperatorOrgRow {
+    pub id: String,
+    pub name: String,
+    pub number: String,
+    pub suspended: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "operator.html")]
+struct OperatorPage {
+    frame: Frame,
+    organizations: Vec<OperatorOrgRow>,
+    applications: Vec<RoleOption>,
+}
+
+pub async fn operator(ctx: Ctx) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if !ctx.is_operator().await {
+        return ctx
+            .error_page(Error::Refused(habilis_domain::Refusal::new(
+                habilis_domain::RefusalCode::NotOperator,
+            )))
+            .await;
+    }
+    let language = ctx.language();
+    let tr = ctx.tr();
+    let organizations = match ctx
+        .services()
+        .list_organizations(&caller, None, None, None)
+        .await
+    {
+        Ok(list) => list,
+        Err(error) => return ctx.error_page(error).await,
+    };
+    let mut rows: Vec<OperatorOrgRow> = organizations
+        .into_iter()
+        .map(|o| OperatorOrgRow {
+            id: o.id.to_string(),
+            name: localized(&o.name, language, o.id.as_str()),
+            number: o
+                .enterprise_number
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            suspended: o
+                .suspended
+                .map(|s| format!("{} — {}", tr.date(s.at), s.reason)),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let names = Names::load(&ctx, &caller).await;
+    let mut applications: Vec<RoleOption> = names
+        .applications
+        .values()
+        .map(|a| RoleOption {
+            value: a.key.to_string(),
+            label: localized(&a.name, language, a.key.as_str()),
+        })
+        .collect();
+    applications.sort_by(|a, b| a.label.cmp(&b.label));
+    let frame = ctx.frame("operator-title", "operator").await;
+    let page = OperatorPage {
+        frame,
+        organizations: rows,
+        applications,
+    };
+    ctx.page(&page)
+}
+
+/// Suspends an organisation with a reason, or lifts its suspension (no reason).
+pub async fn suspend_organization(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let lift = field("decision") == "lift";
+    let reason = if lift { None } else { Some(field("reason")) };
+    match ctx
+        .services()
+        .suspend_organization(&caller, &id, reason)
+        .await
+    {
+        Ok(_) => {
+            let text = ctx.tr().t(if lift {
+                "operator-lifted"
+            } else {
+                "operator-suspended"
+            });
+            ctx.flash(true, text);
+            ctx.redirect("/operator")
+        }
+        Err(error) => {
+            let path = format!(
+                "/operator/organizations/{}/suspension",
+                crate::util::encode(&id)
+            );
+            let kept = interrupted(&path, &form, ctx.tr().t("resume-suspension"));
+            ctx.failed(error, "/operator", Some(kept))
+        }
+    }
+}
+
+/// Suspends a person (everywhere, or in one application) with a reason, or lifts it.
+pub async fn suspend_user(ctx: Ctx, Form(form): Form<HashMap<String, String>>) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let lift = field("decision") == "lift";
+    let application = Some(field("application")).filter(|a| !a.is_empty());
+    let reason = if lift { None } else { Some(field("reason")) };
+    match ctx
+        .services()
+        .suspend_user(&caller, &field("person"), application.as_deref(), reason)
+        .await
+    {
+        Ok(_) => {
+            let text = ctx.tr().t(if lift {
+                "operator-lifted"
+            } else {
+                "operator-suspended"
+            });
+            ctx.flash(true, text);
+            ctx.redirect("/operator")
+        }
+        Err(error) => {
+            let kept = interrupted(
+                "/operator/users/suspension",
+                &form,
+                ctx.tr().t("resume-suspension"),
+            );
+            ctx.failed(error, "/operator", Some(kept))
+        }
     }
 }

@@ -90,6 +90,8 @@ impl FromRequestParts<WebState> for Ctx {
 /// What the base template needs on every page.
 pub struct Frame {
     pub tr: Tr,
+    /// The user is a platform operator (the operator's page is in the menu).
+    pub operator: bool,
     pub csrf: String,
     pub user_name: Option<String>,
     pub level: Option<String>,
@@ -142,7 +144,9 @@ impl Ctx {
             None => None,
         };
         let current = self.language();
+        let operator = self.is_operator().await;
         Frame {
+            operator,
             title: tr.t(title),
             csrf: self.session.csrf.clone(),
             user_name,
@@ -161,6 +165,19 @@ impl Ctx {
                 .collect(),
             tr,
         }
+    }
+
+    /// Whether the session's user is a platform operator.
+    pub async fn is_operator(&self) -> bool {
+        let Some(user) = &self.session.user else {
+            return false;
+        };
+        self.state
+            .services
+            .db()
+            .read_slice(&[], std::slice::from_ref(user), &[])
+            .await
+            .is_ok_and(|world| world.is_operator(user))
     }
 
     /// Whether the browser has not chosen a language with the switch.

@@ -402,6 +402,34 @@ async function main() {
     await page.locator('tr', { hasText: 'OCMW Namen' }).first().locator('button[value="lift"]').click();
     check((await page.locator('tr', { hasText: 'OCMW Namen' }).first().textContent()).includes('Actief'), 'nl: lift it');
     await logout();
+
+    // ----- the application owner edits the Guichet's taxonomy; someone else may not -----
+    await page.goto(`${base}/login`);
+    await page.fill('#login', 'marc.dubois@spw.wallonie.be');
+    await page.fill('#password', 'habilis-demo');
+    await page.click('form[action="/login/local"] button');
+    await page.click('nav >> text=Toepassingen');
+    await axeCheck(page, 'application catalogue (nl)');
+    await page.click('a[href="/applications/guichet"]');
+    await axeCheck(page, 'application editor (nl)');
+    await page.selectOption('#category-matter', 'finances');
+    await page.fill('#category-key', 'tresorerie');
+    await page.fill('#category-fr', 'Trésorerie');
+    await page.click('form:has(input[value="category"]) button');
+    check((await flash()) === 'De definitie werd opgeslagen.', 'nl: the owner adds a category to the taxonomy', await flash());
+    check((await page.locator('section[aria-labelledby="taxonomy"]').textContent()).includes('Trésorerie'), 'the new category is in the tree');
+    await shot(page, 'application-nl');
+    await logout();
+    await page.goto(`${base}/login`);
+    await page.fill('#login', 'luc.martin@ville.namur.be');
+    await page.fill('#password', 'habilis-demo');
+    await page.click('form[action="/login/local"] button');
+    await page.goto(`${base}/applications/guichet`);
+    await page.fill('#permission', 'dossier.delete');
+    await page.click('form:has(input[value="permission"]) button');
+    check((await flash()) === 'Alleen de eigenaar van de toepassing mag dit doen.', 'nl: someone who does not own the application cannot change it', await flash());
+    check(!(await page.locator('main').textContent()).includes('dossier.delete'), 'and nothing changed');
+    await logout();
     check((await h1()) === 'Welkom bij Habilis', 'after logout: the welcome page, still in Dutch', await h1());
   } finally {
     await browser.close();

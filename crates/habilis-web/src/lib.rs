@@ -9,6 +9,7 @@
 //! filled in, to confirm.
 
 mod auth;
+mod catalogue;
 pub mod i18n;
 pub mod oidc;
 mod pages;
@@ -96,6 +97,11 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/audit", get(pages::audit))
         .route("/audit.csv", get(pages::audit_csv))
         .route("/me", get(pages::my_access))
+        .route("/applications", get(catalogue::catalogue))
+        .route(
+            "/applications/{key}",
+            get(catalogue::editor).post(catalogue::save),
+        )
         .route("/operator", get(pages::operator))
         .route(
             "/operator/organizations/{id}/suspension",

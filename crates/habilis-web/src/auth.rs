@@ -94,7 +94,12 @@ pub async fn login_local(ctx: Ctx, Form(form): Form<LocalLoginForm>) -> Response
         crate::util::encode(form.level.as_deref().unwrap_or("")),
         crate::util::encode(form.return_to.as_deref().unwrap_or("/"))
     );
-    if !ctx.state.login_limiter.allow(&ctx.client) {
+    // Per client address, and per account: many addresses guessing one password are
+    // limited too.
+    let account = format!("account:{}", form.login.trim().to_lowercase());
+    let client_ok = ctx.state.login_limiter.allow(&ctx.client);
+    let account_ok = ctx.state.account_limiter.allow(&account);
+    if !client_ok || !account_ok {
         let text = ctx.tr().t("login-rate-limited");
         ctx.flash(false, text);
         return ctx.redirect(&again);

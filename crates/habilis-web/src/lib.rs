@@ -49,7 +49,10 @@ pub struct WebState {
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) oidc: Option<Arc<Oidc>>,
     pub(crate) local_accounts: bool,
+    /// Logins per client address.
     pub(crate) login_limiter: Arc<RateLimiter>,
+    /// Local logins per account, whatever the address.
+    pub(crate) account_limiter: Arc<RateLimiter>,
     pub(crate) secure_cookies: bool,
     pub(crate) public_url: String,
 }
@@ -67,6 +70,7 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         oidc,
         local_accounts: config.local_accounts,
         login_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(300))),
+        account_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(900))),
         secure_cookies: config.public_url.starts_with("https://"),
         public_url: config.public_url.trim_end_matches('/').to_owned(),
     };

@@ -63,13 +63,13 @@ impl FromRequestParts<WebState> for Ctx {
                 (token, session, true)
             }
         };
+        // The peer's address, not a header a client could set to dodge the login limit.
+        // Behind a reverse proxy every client shares the proxy's address: the limit then
+        // holds for all together, which errs on the safe side.
         let client = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| "direct".to_owned());
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
         Ok(Ctx {
             state: state.clone(),
             token,

@@ -377,10 +377,13 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let web = habilis_web::router(Arc::clone(&services), config.web.clone())?;
     let app = habilis_server::router(services).merge(web);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the server stopped")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("the server stopped")?;
     Ok(())
 }
 

@@ -298,6 +298,7 @@ async function main() {
     await login(PEOPLE.nadia, LOW);
     await page.goto(`${base}${namurPath}?q=Benali`);
     await page.click('td a >> text=Nadia Benali');
+    check((await page.locator('section[aria-labelledby="designations"]').textContent()).includes("Gestionnaire d'accès"), "a member's page shows their designations");
     await page.selectOption('#role', 'guichet/reader');
     await page.click('details summary >> text=Guichet');
     await page.check('input[name="scope"][value="guichet/finances/budget"]');
@@ -369,6 +370,10 @@ async function main() {
     await nlRow.locator('input[name="reason"]').fill('niet meer nodig');
     await nlRow.locator('button.danger').click();
     check((await flash()) === 'De rol werd ingetrokken.', 'nl: revoke', await flash());
+    await page.fill('#remove-reason', 'verlaat de dienst');
+    await page.click('form[action$="/remove"] button');
+    check((await flash()).startsWith('Het lid werd verwijderd'), 'nl: remove a member with a reason', await flash());
+    check(!(await page.locator('main').textContent()).includes('Pieter Janssens'), 'nl: the member list no longer shows them');
     await page.goto(`${base}/audit?organization=${encodeURIComponent(namurPath.split('/').pop())}`);
     const nlTrail = await page.locator('table.audit').textContent();
     check(nlTrail.includes('Rol toegekend') && nlTrail.includes('Rol ingetrokken'), 'nl: the audit trail in Dutch');
@@ -431,6 +436,20 @@ async function main() {
     check(!(await page.locator('main').textContent()).includes('dossier.delete'), 'and nothing changed');
     await logout();
     check((await h1()) === 'Welkom bij Habilis', 'after logout: the welcome page, still in Dutch', await h1());
+
+    // ----- the language chosen is kept in the person's profile -----
+    const fresh = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const other = await fresh.newPage();
+    await other.goto(`${base}/login`);
+    await other.click('#login-oidc');
+    await other.waitForSelector('#username');
+    await other.fill('#username', PEOPLE.anne.sub);
+    await other.fill('#password', PEOPLE.anne.password);
+    await other.selectOption('#acr', LOW);
+    await other.click('#login');
+    await other.waitForURL((url) => url.href.startsWith(base));
+    check((await other.locator('h1').first().textContent()).trim() === 'Overzicht', 'on another browser the person finds the language they chose (Dutch)', await other.locator('h1').first().textContent());
+    await fresh.close();
   } finally {
     await browser.close();
     stopAll();

@@ -319,3 +319,10 @@ add = Hinzufügen
 remove = Entfernen
 yes = ja
 no = nein
+
+member-designations = Benennungen in dieser Organisation
+member-remove = Aus der Organisation entfernen
+member-remove-hint = Wer entfernt wird, verliert alle Rollen und Benennungen in der Organisation.
+member-remove-reason = Grund der Entfernung
+member-remove-submit = Mitglied entfernen
+member-removed = Das Mitglied wurde entfernt; seine Rollen und Benennungen sind beendet.

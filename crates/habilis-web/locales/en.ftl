@@ -319,3 +319,10 @@ add = Add
 remove = Remove
 yes = yes
 no = no
+
+member-designations = Designations in this organisation
+member-remove = Remove from the organisation
+member-remove-hint = Removing the person ends all their roles and designations in the organisation.
+member-remove-reason = Reason for removing
+member-remove-submit = Remove the member
+member-removed = The member was removed; their roles and designations ended.

@@ -319,3 +319,10 @@ add = Ajouter
 remove = Retirer
 yes = oui
 no = non
+
+member-designations = Désignations dans cette organisation
+member-remove = Retirer de l'organisation
+member-remove-hint = Retirer la personne met fin à tous ses rôles et désignations dans l'organisation.
+member-remove-reason = Motif du retrait
+member-remove-submit = Retirer le membre
+member-removed = Le membre a été retiré ; ses rôles et désignations ont pris fin.

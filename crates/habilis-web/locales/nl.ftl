@@ -319,3 +319,10 @@ add = Toevoegen
 remove = Verwijderen
 yes = ja
 no = nee
+
+member-designations = Aanstellingen in deze organisatie
+member-remove = Uit de organisatie verwijderen
+member-remove-hint = Wie verwijderd wordt, verliest al zijn rollen en aanstellingen in de organisatie.
+member-remove-reason = Reden van verwijdering
+member-remove-submit = Het lid verwijderen
+member-removed = Het lid werd verwijderd; zijn rollen en aanstellingen zijn beëindigd.

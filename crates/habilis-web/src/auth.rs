@@ -352,6 +352,12 @@ pub async fn language(ctx: Ctx, Form(form): Form<LanguageForm>) -> Response {
         return ctx.redirect(&back);
     };
     ctx.session.language = Some(language);
+    // Remembered in the person's profile too, for their next session and their e-mails.
+    if let Some(caller) = ctx.caller()
+        && let Err(error) = ctx.services().set_own_language(&caller, language).await
+    {
+        tracing::warn!(%error, "the language preference was not saved");
+    }
     let back = local_path(form.return_to.as_deref().unwrap_or("/"));
     let secure = if ctx.state.secure_cookies {
         "; Secure"

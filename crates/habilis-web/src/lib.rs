@@ -91,6 +91,10 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/mandates/{id}/decide", post(pages::decide_mandate))
         .route("/organizations/{id}/members/{user}", get(pages::member))
         .route(
+            "/organizations/{id}/members/{user}/remove",
+            post(pages::remove_member),
+        )
+        .route(
             "/organizations/{id}/members/{user}/grants",
             post(pages::grant),
         )

@@ -535,7 +535,7 @@ pub async fn organization(
         .take(MEMBERS_PER_PAGE)
         .collect();
     let mut names = Names::load(&ctx, &caller).await;
-    let managers = designation_rows(&ctx, &mut names, &found.id, now).await;
+    let managers = designation_rows(&ctx, &mut names, &found.id, None, now).await;
     let applications = {
         let mut options: Vec<RoleOption> = names
             .applications
@@ -594,6 +594,7 @@ async fn designation_rows(
     ctx: &Ctx,
     names: &mut Names,
     organization: &OrganizationId,
+    only: Option<&UserId>,
     now: Timestamp,
 ) -> Vec<DesignationRow> {
     use habilis_domain::{DesignationKind, Status};
@@ -610,6 +611,7 @@ async fn designation_rows(
         .designations
         .values()
         .filter(|d| &d.organization == organization)
+        .filter(|d| only.is_none_or(|user| &d.user == user))
         .filter(|d| d.is_in_force(now) || d.status == Status::Pending)
         .collect();
     let order = |kind: DesignationKind| match kind {
@@ -950,6 +952,7 @@ struct MemberPage {
     user_name: String,
     email: String,
     grants: Vec<GrantRow>,
+    designations: Vec<DesignationRow>,
     applications: Vec<AppOption>,
     history: Vec<AuditRow>,
     today: String,
@@ -1004,6 +1007,7 @@ pub async fn member(ctx: Ctx, Path((id, user)): Path<(String, String)>) -> Respo
         .await
         .unwrap_or_default();
     let history = audit_rows(&ctx, &mut names, history).await;
+    let designations = designation_rows(&ctx, &mut names, &found.id, Some(&person.id), now).await;
     let frame = ctx.frame("member-title", "organizations").await;
     let page = MemberPage {
         frame,
@@ -1013,6 +1017,7 @@ pub async fn member(ctx: Ctx, Path((id, user)): Path<(String, String)>) -> Respo
         user_name: person.display_name(),
         email: person.email.map(|e| e.to_string()).unwrap_or_default(),
         grants,
+        designations,
         applications,
         history,
         today: chrono::DateTime::from_timestamp(now.0, 0)
@@ -1020,6 +1025,49 @@ pub async fn member(ctx: Ctx, Path((id, user)): Path<(String, String)>) -> Respo
             .unwrap_or_default(),
     };
     ctx.page(&page)
+}
+
+/// Ends a person's membership of the organisation, with a reason (which ends their grants
+/// and designations there).
+pub async fn remove_member(
+    ctx: Ctx,
+    Path((id, user)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (mut ctx, caller) = match ctx.require_login() {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if !ctx.csrf_ok(&field("csrf")) {
+        return ctx.csrf_failed().await;
+    }
+    let back = format!(
+        "/organizations/{}/members/{}",
+        crate::util::encode(&id),
+        crate::util::encode(&user)
+    );
+    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    match ctx
+        .services()
+        .remove_member(&caller, &id, &user, reason)
+        .await
+    {
+        Ok(_) => {
+            let text = ctx.tr().t("member-removed");
+            ctx.flash(true, text);
+            ctx.redirect(&format!("/organizations/{}", crate::util::encode(&id)))
+        }
+        Err(error) => {
+            let path = format!("{back}/remove");
+            let kept = interrupted(&path, &form, ctx.tr().t("member-remove"));
+            ctx.failed(error, &back, Some(kept))
+        }
+    }
 }
 
 /// A date field (`yyyy-mm-dd`) as the start of that day, UTC.
@@ -1212,7 +1260,22 @@ pub async fn approvals(ctx: Ctx) -> Response {
                 }
             }
             ApprovalSubject::Designation(designation) => {
-                format!("{} {}", tr.t("approval-designation"), designation)
+                match ctx
+                    .services()
+                    .db()
+                    .get::<habilis_domain::Designation>(
+                        habilis_store::EntityKind::Designation,
+                        designation.as_str(),
+                    )
+                    .await
+                {
+                    Ok(Some(found)) => format!(
+                        "{} — {}",
+                        tr.t(&format!("kind-{}", found.kind.as_str().replace('_', "-"))),
+                        names.user(&ctx, &found.user).await
+                    ),
+                    _ => format!("{} {}", tr.t("approval-designation"), designation),
+                }
             }
         };
         let requested_by = match &approval.requested_by {

@@ -288,6 +288,38 @@ impl Services {
         })
     }
 
+    /// Sets the caller's own preferred language (the interface and e-mails use it). Only a
+    /// person's own; audited like every change.
+    pub async fn set_own_language(
+        &self,
+        caller: &Caller,
+        language: habilis_domain::Language,
+    ) -> Result<Committed<User>, Error> {
+        let mut context = AuditContext::new("user.language");
+        let Some(me) = caller.user.clone() else {
+            return Err(Error::Unauthenticated);
+        };
+        let mut tx = self.db.begin().await?;
+        let mut user = self.user_named(&mut tx, me.as_str()).await?;
+        context.subject_user = Some(user.id.clone());
+        context.detail = serde_json::json!({ "language": language.as_str() });
+        if user.language == language {
+            tx.rollback().await?;
+            return Ok(Committed {
+                value: user,
+                revision: self.revision(),
+            });
+        }
+        user.language = language;
+        let revision = self
+            .commit(tx, caller, &context, vec![Change::User(user.clone())])
+            .await?;
+        Ok(Committed {
+            value: user,
+            revision,
+        })
+    }
+
     /// Links (`present`) or unlinks an id by which an application knows a user.
     pub async fn link_subject_id(
         &self,

@@ -288,6 +288,32 @@ async function main() {
     const members = await (await page.request.get(`${base}${namurPath}/export.csv`)).text();
     check(members.includes('Claire Renard'), "the organisation's member export lists the new member");
 
+    // ----- an invitation: the person creates their own account and profile -----
+    await page.goto(`${base}${namurPath}`);
+    await page.fill('#invite-email', 'sarah.nouvelle@example.be');
+    await page.fill('#invite-given', 'Sarah');
+    await page.fill('#invite-family', 'Nouvelle');
+    await page.click('form[action$="/invitations"] button');
+    const invited = await flash();
+    const link = (invited.match(/http\S+\/invitations\/inv_\w+/) ?? [])[0];
+    check(invited.startsWith('Invitation créée') && Boolean(link), 'invite a person: the link to hand them', invited);
+    const guest = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const invitee = await guest.newPage();
+    await invitee.goto(link);
+    check((await invitee.locator('h1').textContent()).trim() === 'Créer votre compte', 'the invitation page, in the language of the invitation');
+    await axeCheck(invitee, 'invitation');
+    await invitee.fill('#new-password', 'un mot de passe solide');
+    await invitee.fill('#new-password-again', 'un mot de passe solide');
+    await invitee.click('form[action^="/invitations/"] button');
+    check((await invitee.locator('.flash').textContent()).includes('Votre compte est créé'), 'the invited person creates their account', await invitee.locator('main').textContent());
+    await invitee.fill('#login', 'sarah.nouvelle@example.be');
+    await invitee.fill('#password', 'un mot de passe solide');
+    await invitee.click('form[action="/login/local"] button');
+    check((await invitee.locator('.cards').textContent()).includes('Ville de Namur'), 'and is a member of the organisation');
+    const reused = await invitee.goto(link);
+    check(reused.status() === 404, 'an invitation serves once', reused.status());
+    await guest.close();
+
     // Forged form without the CSRF token: refused, nothing changed.
     const forged = await page.request.post(`${base}${clairePath}/grants`, { form: { role: 'guichet/reader', csrf: 'forged' } });
     check(forged.status() === 403, 'a form without the session CSRF token is refused', forged.status());

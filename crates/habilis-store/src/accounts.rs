@@ -77,3 +77,70 @@ pub(crate) async fn find(
         updated_at: Timestamp(row.updated_at),
     }))
 }
+
+/// An invitation to join an organisation, as stored (the token's hash, never the token).
+#[derive(Clone, PartialEq, Eq, Debug, sqlx::FromRow)]
+pub struct Invitation {
+    pub token_hash: String,
+    pub organization_id: String,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub language: String,
+    pub invited_by: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+}
+
+const INVITATION_COLUMNS: &str = "token_hash, organization_id, email, given_name, family_name, \
+    language, invited_by, created_at, expires_at, accepted_at";
+
+pub(crate) async fn insert_invitation(
+    conn: &mut Conn<'_>,
+    invitation: &Invitation,
+) -> Result<(), StoreError> {
+    let mut statement = Statement::new(&format!(
+        "INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES "
+    ));
+    statement.bind_list([
+        Bind::text(invitation.token_hash.clone()),
+        Bind::text(invitation.organization_id.clone()),
+        Bind::text(invitation.email.clone()),
+        Bind::text(invitation.given_name.clone()),
+        Bind::text(invitation.family_name.clone()),
+        Bind::text(invitation.language.clone()),
+        Bind::Text(invitation.invited_by.clone()),
+        Bind::int(invitation.created_at),
+        Bind::int(invitation.expires_at),
+        Bind::Int(invitation.accepted_at),
+    ]);
+    conn.execute(statement).await?;
+    Ok(())
+}
+
+pub(crate) async fn find_invitation(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+) -> Result<Option<Invitation>, StoreError> {
+    let mut statement = Statement::new(&format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = "
+    ));
+    statement.bind(Bind::text(token_hash));
+    Ok(conn.invitation_rows(statement).await?.into_iter().next())
+}
+
+/// Marks an invitation accepted at `at`; false when it was accepted already (a race).
+pub(crate) async fn accept_invitation(
+    conn: &mut Conn<'_>,
+    token_hash: &str,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let mut statement = Statement::new("UPDATE invitations SET accepted_at = ");
+    statement
+        .bind(Bind::int(at.0))
+        .push(" WHERE token_hash = ")
+        .bind(Bind::text(token_hash))
+        .push(" AND accepted_at IS NULL");
+    Ok(conn.execute(statement).await? == 1)
+}

@@ -306,6 +306,14 @@ impl Db {
         reads::get(&mut self.acquire().await?.conn(), kind, key).await
     }
 
+    /// The invitation whose token hashes to `token_hash`.
+    pub async fn find_invitation(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<crate::accounts::Invitation>, StoreError> {
+        crate::accounts::find_invitation(&mut self.acquire().await?.conn(), token_hash).await
+    }
+
     /// The local account of `user`, if they have one.
     pub async fn find_local_account(
         &self,

@@ -21,7 +21,7 @@ mod sql;
 mod tokens;
 mod tx;
 
-pub use accounts::LocalAccount;
+pub use accounts::{Invitation, LocalAccount};
 pub use audit::{
     AuditDraft, AuditEvent, AuditFilter, AuditOutcome, AuditVerification, GENESIS_HASH,
 };

@@ -227,6 +227,19 @@ impl Conn<'_> {
         .await?))
     }
 
+    pub(crate) async fn invitation_rows(
+        &mut self,
+        statement: Statement,
+    ) -> Result<Vec<crate::accounts::Invitation>, StoreError> {
+        let Statement { sql, binds } = statement;
+        Ok(dispatch!(self, |c| bind_all!(
+            sqlx::query_as::<_, crate::accounts::Invitation>(&sql),
+            binds
+        )
+        .fetch_all(c)
+        .await?))
+    }
+
     pub(crate) async fn local_account_rows(
         &mut self,
         statement: Statement,

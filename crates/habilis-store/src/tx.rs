@@ -130,6 +130,30 @@ impl Tx {
         crate::accounts::find(&mut self.conn(), user).await
     }
 
+    /// Writes an invitation now, within this transaction (`commit_change` makes it last).
+    pub async fn insert_invitation(
+        &mut self,
+        invitation: &crate::accounts::Invitation,
+    ) -> Result<(), StoreError> {
+        crate::accounts::insert_invitation(&mut self.conn(), invitation).await
+    }
+
+    pub async fn find_invitation(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<crate::accounts::Invitation>, StoreError> {
+        crate::accounts::find_invitation(&mut self.conn(), token_hash).await
+    }
+
+    /// Marks an invitation accepted within this transaction; false when it already was.
+    pub async fn accept_invitation(
+        &mut self,
+        token_hash: &str,
+        at: habilis_domain::Timestamp,
+    ) -> Result<bool, StoreError> {
+        crate::accounts::accept_invitation(&mut self.conn(), token_hash, at).await
+    }
+
     /// Queues a token to be written by `commit_change`.
     pub fn insert_token(&mut self, token: TokenRecord) {
         self.tokens.push(token);

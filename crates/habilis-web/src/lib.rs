@@ -11,6 +11,7 @@
 mod auth;
 mod catalogue;
 pub mod i18n;
+mod invitations;
 pub mod oidc;
 mod pages;
 pub mod session;
@@ -86,6 +87,11 @@ pub fn router(services: Arc<Services>, config: WebConfig) -> anyhow::Result<Rout
         .route("/organizations/{id}", get(pages::organization))
         .route("/organizations/{id}/members", post(pages::add_member))
         .route("/organizations/{id}/designations", post(pages::designate))
+        .route("/organizations/{id}/invitations", post(invitations::invite))
+        .route(
+            "/invitations/{token}",
+            get(invitations::show).post(invitations::accept),
+        )
         .route("/designations/{id}/end", post(pages::end_designation))
         .route("/organizations/{id}/mandates", post(pages::propose_mandate))
         .route("/mandates/{id}/decide", post(pages::decide_mandate))

@@ -7,7 +7,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use habilis_domain::{InvalidCode, InvalidInput, User};
+use habilis_domain::{InvalidCode, InvalidInput, User, UserId};
 use habilis_store::LocalAccount;
 use rand::RngCore;
 use rand::rngs::OsRng;
@@ -189,5 +189,233 @@ mod tests {
             "one step of skew"
         );
         assert!(!checker.check("081804", 1_111_111_109 + 90));
+    }
+}
+
+/// How long an invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 14;
+
+/// Who a manager invites to join their organisation.
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub organization: String,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub language: habilis_domain::Language,
+}
+
+/// What the invited person fills in.
+#[derive(Clone, Debug)]
+pub struct InvitationAnswer {
+    pub national_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub language: habilis_domain::Language,
+    /// A local account's password, when local accounts are on.
+    pub password: Option<String>,
+}
+
+/// An invitation as its page shows it.
+#[derive(Clone, Debug)]
+pub struct InvitationView {
+    pub organization: habilis_domain::Organization,
+    pub email: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub language: habilis_domain::Language,
+    pub expires_at: habilis_domain::Timestamp,
+}
+
+fn names_ok(field: &'static str, text: &str) -> Result<String, Error> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 100 {
+        return Err(Error::invalid(InvalidInput::new(
+            field,
+            InvalidCode::InvalidName,
+            text,
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+impl Services {
+    /// Invites a person by e-mail to join `organization`: answers the one-time token of the
+    /// link to hand them. The same power as creating a user in the organisation (a
+    /// manager there, or the operator); audited.
+    pub async fn invite(
+        &self,
+        caller: &Caller,
+        input: NewInvitation,
+    ) -> Result<Committed<Secret>, Error> {
+        let email = habilis_domain::Email::parse(input.email.trim()).map_err(Error::invalid)?;
+        let given_name = names_ok("given_name", &input.given_name)?;
+        let family_name = names_ok("family_name", &input.family_name)?;
+        let mut context = AuditContext::new("invitation.create");
+        let mut tx = self.db.begin().await?;
+        let organization = self
+            .organization_named(&mut tx, &input.organization)
+            .await?;
+        context.organization = Some(organization.id.clone());
+        context.detail = serde_json::json!({ "email": email.as_str() });
+        let world = tx
+            .load_slice(
+                std::slice::from_ref(&organization.id),
+                caller.user.as_slice(),
+                &[],
+            )
+            .await?;
+        let now = self.now();
+        if let Err(refusal) = habilis_domain::powers::create_user(
+            &world,
+            &caller.actor(),
+            Some(&organization.id),
+            now,
+        ) {
+            return self.refuse(tx, caller, &context, refusal).await;
+        }
+        let token = format!("inv_{}", crate::ids::random_text(32));
+        tx.insert_invitation(&habilis_store::Invitation {
+            token_hash: crate::auth::hash_token(&token),
+            organization_id: organization.id.to_string(),
+            email: email.to_string(),
+            given_name,
+            family_name,
+            language: input.language.as_str().to_owned(),
+            invited_by: caller.user.as_ref().map(ToString::to_string),
+            created_at: now.0,
+            expires_at: now.plus_seconds(INVITATION_DAYS * 86_400).0,
+            accepted_at: None,
+        })
+        .await?;
+        let revision = self.commit(tx, caller, &context, Vec::new()).await?;
+        Ok(Committed {
+            value: Secret::new(token),
+            revision,
+        })
+    }
+
+    async fn open_invitation(&self, token: &str) -> Result<habilis_store::Invitation, Error> {
+        let found = self
+            .db
+            .find_invitation(&crate::auth::hash_token(token.trim()))
+            .await?;
+        match found {
+            Some(invitation)
+                if invitation.accepted_at.is_none() && self.now().0 < invitation.expires_at =>
+            {
+                Ok(invitation)
+            }
+            // Unknown, used or expired: the same answer for each.
+            _ => Err(Error::not_found("invitation")),
+        }
+    }
+
+    /// The invitation of `token`, for its page; not found when used or expired.
+    pub async fn invitation(&self, token: &str) -> Result<InvitationView, Error> {
+        let invitation = self.open_invitation(token).await?;
+        let organization = self
+            .db
+            .find_organization(&invitation.organization_id)
+            .await?
+            .ok_or_else(|| Error::not_found("organization"))?;
+        Ok(InvitationView {
+            organization,
+            email: invitation.email,
+            given_name: invitation.given_name,
+            family_name: invitation.family_name,
+            language: habilis_domain::Language::parse(&invitation.language).unwrap_or_default(),
+            expires_at: habilis_domain::Timestamp(invitation.expires_at),
+        })
+    }
+
+    /// The invited person creates their account and profile: a user with the invitation's
+    /// e-mail, a member of the organisation from now, with a local account's password when
+    /// given. The invitation then is used. Audited as the new person's own act.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        answer: InvitationAnswer,
+    ) -> Result<Committed<User>, Error> {
+        let invitation = self.open_invitation(token).await?;
+        let given_name = names_ok("given_name", &answer.given_name)?;
+        let family_name = names_ok("family_name", &answer.family_name)?;
+        let national_number = answer
+            .national_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(habilis_domain::NationalNumber::parse)
+            .transpose()
+            .map_err(Error::invalid)?;
+        if let Some(password) = &answer.password
+            && password.chars().count() < MIN_PASSWORD_LEN
+        {
+            let mut input = InvalidInput::new("password", InvalidCode::InvalidValue, "");
+            input.detail = format!("`password`: at least {MIN_PASSWORD_LEN} characters");
+            return Err(Error::invalid(input));
+        }
+        let email = habilis_domain::Email::parse(&invitation.email).map_err(Error::invalid)?;
+        let mut context = AuditContext::new("invitation.accept");
+        let mut tx = self.db.begin().await?;
+        for name in [
+            Some(email.as_str()),
+            national_number.as_ref().map(|n| n.digits()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if tx.find_user(name, None).await?.is_some() {
+                tx.rollback().await?;
+                return Err(Error::Conflict {
+                    what: "an account with this e-mail or national number exists: ask to be added as a member".into(),
+                });
+            }
+        }
+        let organization = self
+            .organization_named(&mut tx, &invitation.organization_id)
+            .await?;
+        let now = self.now();
+        let user = crate::commands::fresh(UserId::PREFIX, |id| User {
+            id: UserId::new(id),
+            national_number,
+            email: Some(email),
+            given_name,
+            family_name,
+            language: answer.language,
+            created_at: now,
+        });
+        context.organization = Some(organization.id.clone());
+        context.subject_user = Some(user.id.clone());
+        if !tx.accept_invitation(&invitation.token_hash, now).await? {
+            tx.rollback().await?;
+            return Err(Error::not_found("invitation"));
+        }
+        if let Some(password) = answer.password {
+            let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .map_err(|e| Error::Internal(anyhow::format_err!("hashing task: {e}")))??;
+            tx.set_local_account(LocalAccount {
+                user: user.id.clone(),
+                password_hash,
+                totp_secret: None,
+                updated_at: now,
+            });
+        }
+        let changes = vec![
+            habilis_domain::Change::User(user.clone()),
+            habilis_domain::Change::Membership(habilis_domain::Membership {
+                organization: organization.id.clone(),
+                user: user.id.clone(),
+                since: now,
+                ended_at: None,
+            }),
+        ];
+        let me = Caller::user(user.id.clone(), None);
+        let revision = self.commit(tx, &me, &context, changes).await?;
+        Ok(Committed {
+            value: user,
+            revision,
+        })
     }
 }

@@ -10,7 +10,10 @@ mod reads;
 mod reviews;
 
 pub use access::{DesignationInput, GrantInput, MandateInput};
-pub use accounts::{ACR_PASSWORD, ACR_SECURITY_CODE, LocalLogin, MIN_PASSWORD_LEN, security_code};
+pub use accounts::{
+    ACR_PASSWORD, ACR_SECURITY_CODE, INVITATION_DAYS, InvitationAnswer, InvitationView, LocalLogin,
+    MIN_PASSWORD_LEN, NewInvitation, security_code,
+};
 pub use applications::ResourceInput;
 pub use bootstrap::DemoPersona;
 pub use demo::DEMO_PASSWORD;

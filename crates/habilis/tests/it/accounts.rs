@@ -86,3 +86,102 @@ async fn a_local_login_needs_the_password_and_then_the_security_code() {
             .is_ok()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_makes_a_member_once_and_only_a_manager_invites() {
+    use habilis_core::commands::{InvitationAnswer, NewInvitation};
+    use habilis_domain::Language;
+
+    let h = Harness::demo().await;
+    let services = &h.services;
+    let namur = h.organization("Ville de Namur").await;
+    let invitation = |email: &str| NewInvitation {
+        organization: namur.clone(),
+        email: email.into(),
+        given_name: "Sarah".into(),
+        family_name: "Nouvelle".into(),
+        language: Language::Nl,
+    };
+    // A plain member may not invite; the refusal is audited.
+    let luc = services
+        .authenticate(&h.token_for("luc.martin@ville.namur.be").await)
+        .await
+        .unwrap();
+    assert!(matches!(
+        services.invite(&luc, invitation("x@example.be")).await,
+        Err(habilis_core::Error::Refused(_))
+    ));
+    h.audited_refusal("not_a_manager").await;
+
+    let anne = services
+        .authenticate(&h.token("GLS (principal manager)"))
+        .await
+        .unwrap();
+    let token = services
+        .invite(&anne, invitation("sarah.nouvelle@example.be"))
+        .await
+        .unwrap()
+        .value;
+    let shown = services.invitation(token.expose()).await.unwrap();
+    assert_eq!(shown.email, "sarah.nouvelle@example.be");
+    assert_eq!(shown.language, Language::Nl);
+    let answer = || InvitationAnswer {
+        national_number: None,
+        given_name: "Sarah".into(),
+        family_name: "Nouvelle".into(),
+        language: Language::Nl,
+        password: Some("a long enough password".into()),
+    };
+    let user = services
+        .accept_invitation(token.expose(), answer())
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(user.language, Language::Nl);
+    let login = services
+        .local_login("sarah.nouvelle@example.be", "a long enough password", None)
+        .await
+        .unwrap();
+    assert_eq!(login.user.id, user.id);
+    let members = services.list_members(&anne, &namur).await.unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|(u, m)| u.id == user.id && m.ended_at.is_none())
+    );
+    // Used: gone. A made-up token: the same answer.
+    assert!(
+        services
+            .accept_invitation(token.expose(), answer())
+            .await
+            .is_err()
+    );
+    assert!(services.invitation(token.expose()).await.is_err());
+    assert!(services.invitation("inv_madeup").await.is_err());
+    // An e-mail that has an account already: add the person instead.
+    let again = services
+        .invite(&anne, invitation("luc.martin@ville.namur.be"))
+        .await
+        .unwrap()
+        .value;
+    assert!(matches!(
+        services.accept_invitation(again.expose(), answer()).await,
+        Err(habilis_core::Error::Conflict { .. })
+    ));
+    // After 14 days an invitation is gone.
+    let late = services
+        .invite(&anne, invitation("late@example.be"))
+        .await
+        .unwrap()
+        .value;
+    h.clock.advance_days(13);
+    assert!(services.invitation(late.expose()).await.is_ok());
+    h.clock.advance_days(2);
+    assert!(services.invitation(late.expose()).await.is_err());
+    assert!(
+        services
+            .accept_invitation(late.expose(), answer())
+            .await
+            .is_err()
+    );
+}

@@ -322,6 +322,16 @@ impl Db {
         crate::accounts::find(&mut self.acquire().await?.conn(), user).await
     }
 
+    /// The user `application` knows by the linked subject id `subject`, and only that way.
+    pub async fn find_user_by_subject_id(
+        &self,
+        application: &str,
+        subject: &str,
+    ) -> Result<Option<User>, StoreError> {
+        reads::find_user_by_subject_id(&mut self.acquire().await?.conn(), application, subject)
+            .await
+    }
+
     /// As `Tx::find_user`, outside a write transaction.
     pub async fn find_user(
         &self,

@@ -85,6 +85,19 @@ pub(crate) async fn find_user(
     Ok(None)
 }
 
+/// The user an application knows by `subject` (a linked subject id), and only that way.
+pub(crate) async fn find_user_by_subject_id(
+    conn: &mut Conn<'_>,
+    application: &str,
+    subject: &str,
+) -> Result<Option<User>, StoreError> {
+    let key = composite_key(&[application, subject]);
+    match get::<SubjectIdRecord>(conn, EntityKind::SubjectId, &key).await? {
+        Some(record) => get(conn, EntityKind::User, record.user.as_str()).await,
+        None => Ok(None),
+    }
+}
+
 /// Resolves an organisation named by Habilis id, enterprise number or external id (as
 /// `World::resolve_organization`).
 pub(crate) async fn find_organization(

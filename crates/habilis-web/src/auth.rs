@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Form, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use habilis_domain::{Language, NationalNumber};
+use habilis_domain::Language;
 use serde::Deserialize;
 
 use crate::session::{Interrupted, LANGUAGE_COOKIE, PendingLogin};
@@ -258,20 +258,17 @@ pub async fn callback(ctx: Ctx, Query(query): Query<CallbackQuery>) -> Response 
             return ctx.message_page(StatusCode::UNAUTHORIZED, text).await;
         }
     };
-    let user = match identity
-        .national_number
-        .as_deref()
-        .and_then(|n| NationalNumber::parse(n).ok())
-    {
-        Some(number) => ctx
-            .services()
-            .db()
-            .find_user(number.digits(), None)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
+    let subject_application = oidc.subject_application().map(str::to_owned);
+    let user = ctx
+        .services()
+        .person_for_login(
+            identity.national_number.as_deref(),
+            &identity.subject,
+            subject_application.as_deref(),
+        )
+        .await
+        .ok()
+        .flatten();
     let Some(user) = user else {
         tracing::info!(subject = %identity.subject, "login of a person Habilis does not know");
         let text = ctx.tr().t("login-unknown-person");

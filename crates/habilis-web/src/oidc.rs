@@ -26,6 +26,9 @@ pub struct OidcConfig {
     pub scopes: Vec<String>,
     /// The ID token claim that carries the national register number.
     pub national_number_claim: String,
+    /// When set, a person without a national number claim is found by the provider's `sub`
+    /// among the subject ids linked for this application.
+    pub subject_application: Option<String>,
 }
 
 type Client = CoreClient<
@@ -129,6 +132,11 @@ impl Oidc {
             .get("end_session_endpoint")?
             .as_str()
             .map(str::to_owned)
+    }
+
+    /// The application whose linked subject ids name the provider's people, if any.
+    pub fn subject_application(&self) -> Option<&str> {
+        self.config.subject_application.as_deref()
     }
 
     /// Starts a login; `acr_values` asks the provider for one of those levels (a step-up).

@@ -32,6 +32,9 @@ pub struct FileOidc {
     pub client_secret: Option<String>,
     pub scopes: Option<Vec<String>>,
     pub national_number_claim: Option<String>,
+    /// People without a national number claim are found by the provider's `sub` among
+    /// this application's linked subject ids.
+    pub subject_application: Option<String>,
 }
 
 /// `[session]`: browser session time-outs, in minutes.
@@ -135,6 +138,8 @@ fn web_config(file: &FileConfig, listen: SocketAddr) -> anyhow::Result<habilis_w
                 national_number_claim: oidc_file
                     .national_number_claim
                     .unwrap_or_else(|| "national_number".to_owned()),
+                subject_application: env("HABILIS_OIDC_SUBJECT_APPLICATION")
+                    .or(oidc_file.subject_application),
             })
         }
     };

@@ -111,6 +111,31 @@ impl Services {
         })
     }
 
+    /// The person an identity provider's login is about: by the national register number
+    /// claim when there is one, else by the provider's `sub` when an application's linked
+    /// subject ids name the provider's people (`subject_application`). Never by a Habilis id
+    /// or an e-mail: the provider does not vouch for those.
+    pub async fn person_for_login(
+        &self,
+        national_number: Option<&str>,
+        subject: &str,
+        subject_application: Option<&str>,
+    ) -> Result<Option<User>, Error> {
+        if let Some(number) =
+            national_number.and_then(|n| habilis_domain::NationalNumber::parse(n).ok())
+            && let Some(user) = self.db.find_user(number.digits(), None).await?
+        {
+            return Ok(Some(user));
+        }
+        match subject_application {
+            Some(application) => Ok(self
+                .db
+                .find_user_by_subject_id(application, subject)
+                .await?),
+            None => Ok(None),
+        }
+    }
+
     /// Checks a login: the person by e-mail or national number, their password, and their
     /// security code when their account has one (then required). Every failure is the same
     /// `Unauthenticated`, so a caller learns nothing about which part was wrong.

@@ -185,3 +185,61 @@ async fn an_invitation_makes_a_member_once_and_only_a_manager_invites() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_finds_the_person_by_national_number_or_by_linked_subject_only() {
+    let h = Harness::demo().await;
+    let services = &h.services;
+    let luc = services
+        .db()
+        .find_user("luc.martin@ville.namur.be", None)
+        .await
+        .unwrap()
+        .unwrap();
+    let number = luc.national_number.clone().unwrap();
+    let found = |n: Option<&str>, sub: &str, app: Option<&str>| {
+        let (n, sub, app) = (n.map(str::to_owned), sub.to_owned(), app.map(str::to_owned));
+        async move {
+            services
+                .person_for_login(n.as_deref(), &sub, app.as_deref())
+                .await
+                .unwrap()
+                .map(|u| u.id)
+        }
+    };
+    assert_eq!(
+        found(Some(number.digits()), "whatever", None).await,
+        Some(luc.id.clone())
+    );
+    // Without a number claim, nobody, unless the provider's sub is a linked subject id of
+    // the configured application.
+    assert_eq!(found(None, "lmartin", Some("guichet")).await, None);
+    let owner = services
+        .authenticate(&h.token("application owner"))
+        .await
+        .unwrap();
+    services
+        .link_subject_id(&owner, luc.id.as_str(), "guichet", "lmartin", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        found(None, "lmartin", Some("guichet")).await,
+        Some(luc.id.clone())
+    );
+    assert_eq!(
+        found(None, "lmartin", None).await,
+        None,
+        "only when configured"
+    );
+    assert_eq!(
+        found(None, "lmartin", Some("registre")).await,
+        None,
+        "only that application's ids"
+    );
+    // The provider's sub is never taken as a Habilis id or an e-mail.
+    assert_eq!(found(None, luc.id.as_str(), Some("guichet")).await, None);
+    assert_eq!(
+        found(None, "luc.martin@ville.namur.be", Some("guichet")).await,
+        None
+    );
+}

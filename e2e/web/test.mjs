@@ -222,6 +222,7 @@ async function main() {
     await page.click('#login-oidc');
     await providerLogin(PEOPLE.stranger, LOW);
     check((await page.locator('main').textContent()).includes('ne vous connaît pas'), 'an unknown person is told to ask their access manager');
+    await axeCheck(page, 'message page');
 
     // ----- French journey: Anne Lefèvre, principal manager of the City of Namur -----
     await context.clearCookies();
@@ -379,6 +380,10 @@ async function main() {
     check((await h1()) === 'Stad Namen' && (await page.locator('nav').textContent()).includes('Goedkeuringen'), 'the language switch turns the page into Dutch, names included', await h1());
     await page.goto(`${base}/`);
     check((await h1()) === 'Overzicht', 'the choice is remembered', await h1());
+    // A fresh login at the low level, so that the Dutch journey steps up too.
+    await logout();
+    await login(PEOPLE.anne, LOW);
+    check((await h1()) === 'Overzicht', 'nl: logged in again, in Dutch', await h1());
     await axeCheck(page, 'dashboard (nl)');
     await page.goto(`${base}${namurPath}`);
     await page.fill('#person', 'pieter.janssens@bosa.fgov.be');
@@ -392,6 +397,20 @@ async function main() {
     check((await flash()) === 'De rol werd toegekend.', 'nl: grant a scoped role', await flash());
     await axeCheck(page, 'member (nl)');
     await shot(page, 'member-nl');
+    // nl: a high role steps up, in Dutch
+    const pieterPath = new URL(page.url()).pathname;
+    await page.selectOption('#role', 'guichet/submitter');
+    await page.click('details summary >> text=Loket');
+    await page.check('input[name="scope"][value="guichet/finances/comptes"]');
+    await page.fill('#grant-reason', 'indienen van de rekeningen');
+    await page.click('form.grant button[type="submit"]');
+    check((await h1()) === 'Aanmelden' && (await page.locator('.notice').first().textContent()).includes('„high”'), 'nl: a high role asks for the high level', await page.locator('main').textContent());
+    await page.click('#login-oidc');
+    await providerLogin(PEOPLE.anne, HIGH);
+    check((await h1()) === 'De actie bevestigen', 'nl: back from the step-up, the form to confirm', await h1());
+    await page.click('main form button[type="submit"]');
+    check((await flash()) === 'De rol werd toegekend.', 'nl: the high role is granted after the step-up', await flash());
+    check(new URL(page.url()).pathname === pieterPath, 'nl: back on the member page');
     const nlRow = page.locator('tr', { hasText: 'Lezer' }).first();
     await nlRow.locator('input[name="reason"]').fill('niet meer nodig');
     await nlRow.locator('button.danger').click();
@@ -406,6 +425,25 @@ async function main() {
     await axeCheck(page, 'audit (nl)');
     await page.goto(`${base}/me`);
     await axeCheck(page, 'my access (nl)');
+    // nl: a self-grant waits for a second manager, in Dutch
+    await logout();
+    await login(PEOPLE.nadia, LOW);
+    await page.goto(`${base}${namurPath}?q=Benali`);
+    await page.click('td a >> text=Nadia Benali');
+    await page.selectOption('#role', 'guichet/reader');
+    await page.click('details summary >> text=Loket');
+    await page.check('input[name="scope"][value="guichet/finances/comptes"]');
+    await page.fill('#grant-reason', 'opvolging van de rekeningen');
+    await page.click('form.grant button[type="submit"]');
+    check((await flash()).startsWith('De aanvraag werd geregistreerd'), 'nl: a self-grant awaits approval', await flash());
+    await logout();
+    await login(PEOPLE.anne, LOW);
+    await page.click('nav >> text=Goedkeuringen');
+    const nlItem = page.locator('li.panel', { hasText: 'Nadia Benali' }).first();
+    await nlItem.locator('input[name="reason"]').fill('goedgekeurd');
+    await nlItem.locator('button[value="approve"]').click();
+    check((await flash()) === 'De aanvraag werd goedgekeurd.', 'nl: approve the self-grant', await flash());
+    await axeCheck(page, 'approvals (nl)');
     const notOperator = await page.goto(`${base}/operator`);
     check(notOperator.status() === 403, "a manager who is not the operator gets no operator's page", notOperator.status());
     await logout();

@@ -363,7 +363,8 @@ fn secure(mut response: Response) -> Response {
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax (the provider's redirect back is a top-level
-/// GET that must carry it), Secure over https, with the `__Host-` guarantees when secure.
+/// GET that must carry it), Secure when the public address is https, for the whole site
+/// (Path=/) and this host only (no Domain).
 pub fn session_cookie(token: &str, secure: bool) -> String {
     if secure {
         format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Secure")

@@ -1,7 +1,6 @@
 //! Login through the identity provider, step-up, logout, the language switch, and the
 //! confirmation of a form that a step-up interrupted.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use askama::Template;
@@ -400,14 +399,11 @@ pub async fn resume(ctx: Ctx) -> Response {
     ctx.page(&page)
 }
 
-/// The fields of a form as they came, to keep for `resume`.
-pub fn interrupted(action: &str, fields: &HashMap<String, String>, summary: String) -> Interrupted {
-    let mut fields: Vec<(String, String)> =
-        fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    fields.sort();
+/// A form as it came, to show again on `resume`.
+pub fn interrupted(action: &str, form: &crate::view::Fields, summary: String) -> Interrupted {
     Interrupted {
         action: action.to_owned(),
-        fields,
+        fields: form.0.clone(),
         summary,
     }
 }

@@ -4,7 +4,7 @@
 //! Every change saves the whole definition through `Services::save_application`, which
 //! checks that the caller owns the application (or is the operator) and validates it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Form, Path};
@@ -14,7 +14,7 @@ use habilis_domain::{
     Application, Category, Key, Language, LocalizedName, Matter, Role, SelfGrantPolicy,
 };
 
-use crate::view::{Ctx, Frame};
+use crate::view::{Ctx, Fields, Frame};
 
 pub struct RoleView {
     pub key: String,
@@ -226,13 +226,8 @@ fn key(field: &'static str, text: &str) -> Result<Key, Error> {
     Key::parse(field, text.trim()).map_err(Error::invalid)
 }
 
-fn names_of(single: &HashMap<String, String>, fallback: &str) -> LocalizedName {
-    let get = |l: &str| {
-        single
-            .get(&format!("name_{l}"))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+fn names_of(form: &Fields, fallback: &str) -> LocalizedName {
+    let get = |l: &str| form.get(&format!("name_{l}"));
     let mut name = LocalizedName {
         fr: get("fr"),
         nl: get("nl"),
@@ -246,23 +241,14 @@ fn names_of(single: &HashMap<String, String>, fallback: &str) -> LocalizedName {
 }
 
 /// Applies one edit of the form (`op`) to the definition.
-fn edit(app: &mut Application, form: &[(String, String)]) -> Result<(), Error> {
-    let single: HashMap<String, String> = form.iter().cloned().collect();
-    let field = |name: &str| {
-        single
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+fn edit(app: &mut Application, form: &Fields) -> Result<(), Error> {
+    let field = |name: &str| form.get(name);
     let checked = |name: &str| -> Result<BTreeSet<Key>, Error> {
-        form.iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| key("permissions", v))
-            .collect()
+        form.all(name).map(|v| key("permissions", v)).collect()
     };
     match field("op").as_str() {
         "general" => {
-            app.name = names_of(&single, app.key.as_str());
+            app.name = names_of(form, app.key.as_str());
             app.self_grant = match field("self_grant").as_str() {
                 "allow" => SelfGrantPolicy::Allow,
                 "flag" => SelfGrantPolicy::Flag,
@@ -281,12 +267,12 @@ fn edit(app: &mut Application, form: &[(String, String)]) -> Result<(), Error> {
                 .map(|l| key("level", &l))
                 .transpose()?;
             let role = Role {
-                name: names_of(&single, role_key.as_str()),
+                name: names_of(form, role_key.as_str()),
                 permissions: checked("permissions")?,
                 owned_permissions: checked("owned_permissions")?,
                 level,
-                scoped: single.contains_key("scoped"),
-                requires_approval: single.contains_key("requires_approval"),
+                scoped: form.has("scoped"),
+                requires_approval: form.has("requires_approval"),
                 key: role_key.clone(),
             };
             match app.roles.iter_mut().find(|r| r.key == role_key) {
@@ -302,7 +288,7 @@ fn edit(app: &mut Application, form: &[(String, String)]) -> Result<(), Error> {
         }
         "matter" => {
             let matter_key = key("matter", &field("matter"))?;
-            let name = names_of(&single, matter_key.as_str());
+            let name = names_of(form, matter_key.as_str());
             match app.taxonomy.iter_mut().find(|m| m.key == matter_key) {
                 Some(existing) => existing.name = name,
                 None => app.taxonomy.push(Matter {
@@ -315,7 +301,7 @@ fn edit(app: &mut Application, form: &[(String, String)]) -> Result<(), Error> {
         "category" => {
             let matter_key = key("matter", &field("matter"))?;
             let category_key = key("category", &field("category"))?;
-            let name = names_of(&single, category_key.as_str());
+            let name = names_of(form, category_key.as_str());
             let Some(matter) = app.taxonomy.iter_mut().find(|m| m.key == matter_key) else {
                 return Err(Error::not_found(format!("subject-matter `{matter_key}`")));
             };
@@ -347,23 +333,11 @@ fn edit(app: &mut Application, form: &[(String, String)]) -> Result<(), Error> {
     Ok(())
 }
 
-pub async fn save(
-    ctx: Ctx,
-    Path(app_key): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn save(ctx: Ctx, Path(app_key): Path<String>, Form(form): Form<Fields>) -> Response {
+    let (ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let csrf = form
-        .iter()
-        .find(|(n, _)| n == "csrf")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    if !ctx.csrf_ok(&csrf) {
-        return ctx.csrf_failed().await;
-    }
     let back = format!("/applications/{}", crate::util::encode(&app_key));
     let mut app = match find(&ctx, &caller, &app_key).await {
         Ok(app) => app,
@@ -373,15 +347,9 @@ pub async fn save(
         return ctx.failed(error, &back, None);
     }
     match ctx.services().save_application(&caller, app, false).await {
-        Ok(_) => {
-            let text = ctx.tr().t("application-saved");
-            ctx.flash(true, text);
-            ctx.redirect(&back)
-        }
+        Ok(_) => ctx.done("application-saved", &back),
         Err(error) => {
-            let mut kept =
-                crate::auth::interrupted(&back, &HashMap::new(), ctx.tr().t("application-title"));
-            kept.fields = form.clone();
+            let kept = crate::auth::interrupted(&back, &form, ctx.tr().t("application-title"));
             ctx.failed(error, &back, Some(kept))
         }
     }

@@ -1,8 +1,6 @@
 //! Invitations: a manager invites a person by e-mail; the person follows the one-time link
 //! to create their account and profile, and is a member of the organisation from then on.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Form, Path};
 use axum::http::StatusCode;
@@ -10,26 +8,15 @@ use axum::response::Response;
 use habilis_core::commands::{InvitationAnswer, NewInvitation};
 use habilis_domain::Language;
 
-use crate::view::{Ctx, Frame, language_name};
+use crate::view::{Ctx, Fields, Frame, language_name};
 
 /// From the organisation's page: invites a person and shows the link to hand them.
-pub async fn invite(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn invite(ctx: Ctx, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = format!("/organizations/{}", crate::util::encode(&id));
     let input = NewInvitation {
         organization: id.clone(),
@@ -105,24 +92,16 @@ pub async fn show(ctx: Ctx, Path(token): Path<String>) -> Response {
     ctx.page(&page)
 }
 
-pub async fn accept(
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+pub async fn accept(ctx: Ctx, Path(token): Path<String>, Form(form): Form<Fields>) -> Response {
     let mut ctx = ctx;
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |name: &str| form.get(name);
     if !ctx.csrf_ok(&field("csrf")) {
         return ctx.csrf_failed().await;
     }
     let back = format!("/invitations/{}", crate::util::encode(&token));
     let password = if ctx.state.local_accounts {
-        let password = form.get("password").cloned().unwrap_or_default();
-        if password != form.get("password_again").cloned().unwrap_or_default() {
+        let password = form.raw("password").to_owned();
+        if password != form.raw("password_again") {
             let text = ctx.tr().t("invitation-passwords-differ");
             ctx.flash(false, text);
             return ctx.redirect(&back);

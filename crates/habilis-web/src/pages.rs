@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::auth::interrupted;
 use crate::i18n::Tr;
-use crate::view::{Ctx, Frame};
+use crate::view::{Ctx, Fields, Frame};
 
 /// Members shown per page of an organisation.
 const MEMBERS_PER_PAGE: usize = 25;
@@ -707,29 +707,19 @@ async fn mandate_rows(
 pub async fn propose_mandate(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form<Fields>,
 ) -> Response {
     use habilis_core::commands::MandateInput;
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let single: HashMap<String, String> = form.iter().cloned().collect();
-    let field = |name: &str| {
-        single
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = format!("/organizations/{}", crate::util::encode(&id));
     let application = field("application");
     let matters: BTreeSet<Key> = form
-        .iter()
-        .filter(|(name, _)| name == "matters")
-        .filter_map(|(_, value)| value.split_once('/'))
+        .all("matters")
+        .filter_map(|value| value.split_once('/'))
         .filter(|(app, _)| *app == application)
         .filter_map(|(_, matter)| Key::parse("matter", matter).ok())
         .collect();
@@ -750,15 +740,10 @@ pub async fn propose_mandate(
         valid_until,
     };
     match ctx.services().propose_mandate(&caller, input).await {
-        Ok(_) => {
-            let text = ctx.tr().t("mandate-proposed-done");
-            ctx.flash(true, text);
-            ctx.redirect(&back)
-        }
+        Ok(_) => ctx.done("mandate-proposed-done", &back),
         Err(error) => {
             let path = format!("/organizations/{}/mandates", crate::util::encode(&id));
-            let mut kept = interrupted(&path, &HashMap::new(), ctx.tr().t("resume-mandate"));
-            kept.fields = form.clone();
+            let kept = interrupted(&path, &form, ctx.tr().t("resume-mandate"));
             ctx.failed(error, &back, Some(kept))
         }
     }
@@ -768,23 +753,16 @@ pub async fn propose_mandate(
 pub async fn decide_mandate(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = crate::util::local_path(&field("return_to"));
     let accept = field("decision") == "accept";
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     match ctx
         .services()
         .decide_mandate(&caller, &id, accept, reason)
@@ -808,38 +786,21 @@ pub async fn decide_mandate(
 }
 
 /// Designates a principal manager, a deputy or an access manager (for some applications).
-pub async fn designate(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Response {
+pub async fn designate(ctx: Ctx, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
     use habilis_core::commands::DesignationInput;
     use habilis_domain::DesignationKind;
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let single: HashMap<String, String> = form.iter().cloned().collect();
-    let field = |name: &str| {
-        single
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = format!("/organizations/{}", crate::util::encode(&id));
     let kind = match field("kind").as_str() {
         "principal" => DesignationKind::Principal,
         "deputy" => DesignationKind::Deputy,
         _ => DesignationKind::AccessManager,
     };
-    let applications: Vec<String> = form
-        .iter()
-        .filter(|(name, _)| name == "applications")
-        .map(|(_, value)| value.clone())
-        .collect();
+    let applications: Vec<String> = form.all("applications").map(str::to_owned).collect();
     let Some(valid_until) = day(&field("valid_until")) else {
         let text = ctx.tr().t("grant-bad-date");
         ctx.flash(false, text);
@@ -865,8 +826,7 @@ pub async fn designate(
         }
         Err(error) => {
             let path = format!("/organizations/{}/designations", crate::util::encode(&id));
-            let mut kept = interrupted(&path, &HashMap::new(), ctx.tr().t("resume-designation"));
-            kept.fields = form.clone();
+            let kept = interrupted(&path, &form, ctx.tr().t("resume-designation"));
             ctx.failed(error, &back, Some(kept))
         }
     }
@@ -876,28 +836,17 @@ pub async fn designate(
 pub async fn end_designation(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = crate::util::local_path(&field("return_to"));
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     match ctx.services().end_designation(&caller, &id, reason).await {
-        Ok(_) => {
-            let text = ctx.tr().t("designation-ended");
-            ctx.flash(true, text);
-            ctx.redirect(&back)
-        }
+        Ok(_) => ctx.done("designation-ended", &back),
         Err(error) => {
             let path = format!("/designations/{}/end", crate::util::encode(&id));
             let kept = interrupted(&path, &form, ctx.tr().t("resume-designation-end"));
@@ -906,23 +855,12 @@ pub async fn end_designation(
     }
 }
 
-pub async fn add_member(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn add_member(ctx: Ctx, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = format!("/organizations/{}", crate::util::encode(&id));
     let person = field("person");
     match ctx.services().add_member(&caller, &id, &person).await {
@@ -1032,26 +970,18 @@ pub async fn member(ctx: Ctx, Path((id, user)): Path<(String, String)>) -> Respo
 pub async fn remove_member(
     ctx: Ctx,
     Path((id, user)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
     let back = format!(
         "/organizations/{}/members/{}",
         crate::util::encode(&id),
         crate::util::encode(&user)
     );
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     match ctx
         .services()
         .remove_member(&caller, &id, &user, reason)
@@ -1085,22 +1015,13 @@ fn day(text: &str) -> Option<Option<Timestamp>> {
 pub async fn grant(
     ctx: Ctx,
     Path((id, user)): Path<(String, String)>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form<Fields>,
 ) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let single: HashMap<String, String> = form.iter().cloned().collect();
-    let field = |name: &str| {
-        single
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = format!(
         "/organizations/{}/members/{}",
         crate::util::encode(&id),
@@ -1113,10 +1034,7 @@ pub async fn grant(
         return ctx.redirect(&back);
     };
     let mut pairs = BTreeSet::new();
-    for (name, value) in &form {
-        if name != "scope" {
-            continue;
-        }
+    for value in form.all("scope") {
         let mut parts = value.splitn(3, '/');
         if let (Some(app), Some(matter), Some(category)) =
             (parts.next(), parts.next(), parts.next())
@@ -1141,7 +1059,7 @@ pub async fn grant(
         ctx.flash(false, text);
         return ctx.redirect(&back);
     };
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     let input = GrantInput {
         user: user.clone(),
         organization: id.clone(),
@@ -1170,38 +1088,22 @@ pub async fn grant(
                 crate::util::encode(&id),
                 crate::util::encode(&user)
             );
-            let mut kept = interrupted(&path, &HashMap::new(), tr.t1("resume-grant", "role", role));
-            kept.fields = form.clone();
+            let kept = interrupted(&path, &form, tr.t1("resume-grant", "role", role));
             ctx.failed(error, &back, Some(kept))
         }
     }
 }
 
-pub async fn revoke(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn revoke(ctx: Ctx, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
+    let (ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let back = crate::util::local_path(&field("return_to"));
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     match ctx.services().revoke_grant(&caller, &id, reason).await {
-        Ok(_) => {
-            let text = ctx.tr().t("grant-revoked");
-            ctx.flash(true, text);
-            ctx.redirect(&back)
-        }
+        Ok(_) => ctx.done("grant-revoked", &back),
         Err(error) => {
             let path = format!("/grants/{}/revoke", crate::util::encode(&id));
             let kept = interrupted(&path, &form, ctx.tr().t("resume-revoke"));
@@ -1309,25 +1211,14 @@ fn cause_key(cause: habilis_domain::ApprovalCause) -> &'static str {
     }
 }
 
-pub async fn decide(
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn decide(ctx: Ctx, Path(id): Path<String>, Form(form): Form<Fields>) -> Response {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let approve = field("decision") == "approve";
-    let reason = Some(field("reason")).filter(|r| !r.is_empty());
+    let reason = form.text("reason");
     match ctx
         .services()
         .decide_approval(&caller, &id, approve, reason)
@@ -1816,20 +1707,13 @@ pub async fn operator(ctx: Ctx) -> Response {
 pub async fn suspend_organization(
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Fields>,
 ) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let lift = field("decision") == "lift";
     let reason = if lift { None } else { Some(field("reason")) };
     match ctx
@@ -1858,19 +1742,12 @@ pub async fn suspend_organization(
 }
 
 /// Suspends a person (everywhere, or in one application) with a reason, or lifts it.
-pub async fn suspend_user(ctx: Ctx, Form(form): Form<HashMap<String, String>>) -> Response {
-    let (mut ctx, caller) = match ctx.require_login() {
+pub async fn suspend_user(ctx: Ctx, Form(form): Form<Fields>) -> Response {
+    let (mut ctx, caller) = match ctx.submitter(&form).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let field = |name: &str| {
-        form.get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if !ctx.csrf_ok(&field("csrf")) {
-        return ctx.csrf_failed().await;
-    }
+    let field = |name: &str| form.get(name);
     let lift = field("decision") == "lift";
     let application = Some(field("application")).filter(|a| !a.is_empty());
     let reason = if lift { None } else { Some(field("reason")) };

@@ -87,6 +87,47 @@ impl FromRequestParts<WebState> for Ctx {
     }
 }
 
+/// A submitted form's fields, in order; a name repeats for each ticked checkbox.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The first value of `name` as typed (a password is not trimmed); empty when absent.
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The first value of `name` when it is not empty.
+    pub fn text(&self, name: &str) -> Option<String> {
+        Some(self.get(name)).filter(|v| !v.is_empty())
+    }
+
+    /// Every value of `name` (ticked checkboxes).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+}
+
 /// What the base template needs on every page.
 pub struct Frame {
     pub tr: Tr,
@@ -247,6 +288,22 @@ impl Ctx {
         let text = error_text(&self.tr(), &error);
         self.flash(false, text);
         self.redirect(back)
+    }
+
+    /// Who submits a form that changes something: a logged-in user (else the login) whose
+    /// form carries this session's CSRF token (else a refusal).
+    pub async fn submitter(self, form: &Fields) -> Result<(Ctx, Caller), Response> {
+        if !self.csrf_ok(&form.get("csrf")) {
+            return Err(self.csrf_failed().await);
+        }
+        self.require_login()
+    }
+
+    /// A change done: its message shown once on `to`.
+    pub fn done(mut self, message: &str, to: &str) -> Response {
+        let text = self.tr().t(message);
+        self.flash(true, text);
+        self.redirect(to)
     }
 
     /// A page that needs a logged-in user: the login when there is none.

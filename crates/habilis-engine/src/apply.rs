@@ -145,6 +145,27 @@ fn reindex(
     }
 }
 
+impl Snapshot {
+    /// Gives back the room the lists grew into while the world was loaded one entity at a
+    /// time: a vector that grew by doubling holds up to twice what it needs, and a million
+    /// grants and resources make that a hundred megabytes. Done once, before the first
+    /// snapshot is published; later changes grow only the lists they touch.
+    pub(crate) fn compact(&mut self) {
+        self.users.for_each_mut(|user| {
+            user.grants.shrink_to_fit();
+            user.grant_tags.shrink_to_fit();
+            user.memberships.shrink_to_fit();
+            user.suspensions.shrink_to_fit();
+            user.subject_ids.shrink_to_fit();
+        });
+        self.resources_by_place.for_each_mut(Vec::shrink_to_fit);
+        self.places.for_each_mut(Vec::shrink_to_fit);
+        self.grant_holders.for_each_mut(Vec::shrink_to_fit);
+        self.mandators.for_each_mut(Vec::shrink_to_fit);
+        self.subscribers.for_each_mut(Vec::shrink_to_fit);
+    }
+}
+
 impl Writer {
     pub(crate) fn apply(&mut self, snapshot: &mut Snapshot, change: &Change) {
         match change {
@@ -204,6 +225,7 @@ impl Writer {
     fn organization(snapshot: &mut Snapshot, organization: &Organization) {
         let id = snapshot.organization_names.intern(organization.id.as_str());
         let new = OrganizationRec {
+            mandates_given: 0,
             exists: true,
             suspended: organization.suspended.is_some(),
             enterprise_number: organization
@@ -216,6 +238,11 @@ impl Writer {
             (new.enterprise_number.clone(), new.external_id.clone());
         let Some(record) = snapshot.organizations.get_mut(id) else {
             return;
+        };
+        // The mandates are their own entities: a new state of the organisation keeps them.
+        let new = OrganizationRec {
+            mandates_given: record.mandates_given,
+            ..new
         };
         let old = std::mem::replace(record, new);
         if !old.exists {
@@ -429,6 +456,9 @@ impl Writer {
             snapshot.mandates.update((application, mandator), |list| {
                 list.retain(|m| &*m.id != id)
             });
+            if let Some(record) = snapshot.organizations.get_mut(mandator) {
+                record.mandates_given = record.mandates_given.saturating_sub(1);
+            }
             snapshot
                 .mandators
                 .update((application, mandatary), |list| remove_one(list, mandator));
@@ -455,6 +485,9 @@ impl Writer {
         snapshot
             .mandates
             .update((application, mandator), |list| list.push(record));
+        if let Some(record) = snapshot.organizations.get_mut(mandator) {
+            record.mandates_given = record.mandates_given.saturating_add(1);
+        }
         snapshot.mandators.update((application, mandatary), |list| {
             insert_sorted(list, mandator)
         });
@@ -508,12 +541,7 @@ impl Writer {
             .owner
             .as_ref()
             .map(|o| snapshot.user_names.intern(o.as_str()));
-        let record = ResourceRec {
-            organization,
-            matter,
-            category,
-            owner,
-        };
+        let record = ResourceRec::new(organization, matter, category, owner);
         let previous = snapshot.resources.insert(
             (application, resource_type),
             Name::from(resource.id.as_str()),
@@ -562,7 +590,7 @@ fn place(
     id: Name,
 ) {
     let mut first = false;
-    let owner = resource.owner.unwrap_or(UNSEEN);
+    let owner = resource.owner().unwrap_or(UNSEEN);
     snapshot
         .resources_by_place
         .update(resource.place(application, resource_type), |list| {
@@ -573,7 +601,7 @@ fn place(
             }
         });
     if first {
-        let pair = (resource.matter, resource.category);
+        let pair = (resource.matter(), resource.category());
         snapshot.places.update(
             (application, resource_type, resource.organization),
             |pairs| pairs.push(pair),
@@ -599,7 +627,7 @@ fn unplace(
             emptied = list.is_empty();
         });
     if emptied {
-        let pair = (resource.matter, resource.category);
+        let pair = (resource.matter(), resource.category());
         snapshot.places.update(
             (application, resource_type, resource.organization),
             |pairs| pairs.retain(|p| *p != pair),

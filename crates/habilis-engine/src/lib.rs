@@ -100,6 +100,7 @@ impl EngineHost {
             writer,
         } = loading;
         snapshot.revision = revision;
+        snapshot.compact();
         EngineHost {
             published: ArcSwap::from_pointee(snapshot),
             writer: Mutex::new(WriterState {

@@ -251,6 +251,15 @@ impl<V: Clone + Default> DenseShards<V> {
         self.shards.get(shard)?.get(position)
     }
 
+    /// Changes every value, cloning the shards a published snapshot still shares.
+    pub(crate) fn for_each_mut(&mut self, mut change: impl FnMut(&mut V)) {
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                shard.iter_mut().for_each(&mut change);
+            }
+        }
+    }
+
     /// The value of `id` to change, created with the default when new.
     pub(crate) fn get_mut(&mut self, id: u32) -> Option<&mut V> {
         let (shard, position) = self.place(id);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use habilis_domain::powers::Actor;
 use habilis_domain::{Change, Key, OrganizationId, Refusal, Timestamp, UserId};
-use habilis_engine::{EngineHost, Loading, Snapshot};
+use habilis_engine::{EngineHost, Expected, Loading, Snapshot};
 use habilis_store::{AuditDraft, Db, Tx};
 use tokio::sync::{Mutex, watch};
 
@@ -95,6 +95,23 @@ impl AuditContext {
     }
 }
 
+/// The store's counts of the entities that fill the engine's large tables, read before a
+/// load so that the tables are sized once (stored grants include ended ones: an upper
+/// bound).
+async fn expected_sizes(db: &Db) -> Result<Expected, Error> {
+    use habilis_store::{EntityFilter, EntityKind};
+    let all = EntityFilter::default();
+    let count = async |kind| -> Result<usize, Error> {
+        let counted = db.count_entities(kind, &all).await?;
+        Ok(usize::try_from(counted).unwrap_or(usize::MAX))
+    };
+    Ok(Expected {
+        users: count(EntityKind::User).await?,
+        grants: count(EntityKind::Grant).await?,
+        resources: count(EntityKind::Resource).await?,
+    })
+}
+
 pub struct Services {
     pub(crate) db: Db,
     pub(crate) engine: Arc<EngineHost>,
@@ -109,9 +126,10 @@ impl Services {
     pub async fn open(db: Db, clock: Arc<dyn Clock>) -> Result<Arc<Services>, Error> {
         // The engine is built on a thread of its own while the store is read and decoded,
         // so that the two overlap; a few chunks in flight bound the memory.
+        let expected = expected_sizes(&db).await?;
         let (chunks, received) = std::sync::mpsc::sync_channel::<Vec<Change>>(4);
         let builder = std::thread::spawn(move || {
-            let mut loading = Loading::default();
+            let mut loading = Loading::expecting(expected);
             for chunk in received {
                 loading.apply(&chunk);
             }

@@ -146,27 +146,55 @@ fn reindex(
 }
 
 impl Snapshot {
+    /// Sizes the large tables for a load (`Loading::expecting`).
+    pub(crate) fn reserve(&mut self, expected: crate::Expected) {
+        self.user_names.reserve(expected.users);
+        self.users.reserve(expected.users);
+        self.resources.reserve(expected.resources);
+    }
+
     /// Gives back the room the lists grew into while the world was loaded one entity at a
     /// time: a vector that grew by doubling holds up to twice what it needs, and a million
-    /// grants and resources make that a hundred megabytes. Done once, before the first
-    /// snapshot is published; later changes grow only the lists they touch.
+    /// grants and resources make that a hundred megabytes. Each list is moved into an
+    /// allocation of its exact length (shrinking in place would keep the block: allocators
+    /// such as mimalloc do not move a block that shrinks by less than half), so that the
+    /// blocks it grew through are freed whole. Done once, before the first snapshot is
+    /// published; later changes grow only the lists they touch.
     pub(crate) fn compact(&mut self) {
+        self.users.compact();
         self.users.for_each_mut(|user| {
-            user.grants.shrink_to_fit();
-            user.grant_tags.shrink_to_fit();
-            user.memberships.shrink_to_fit();
-            user.suspensions.shrink_to_fit();
-            user.subject_ids.shrink_to_fit();
+            exact(&mut user.grants);
+            exact(&mut user.grant_tags);
+            exact(&mut user.memberships);
+            exact(&mut user.suspensions);
+            exact(&mut user.subject_ids);
         });
-        self.resources_by_place.for_each_mut(Vec::shrink_to_fit);
-        self.places.for_each_mut(Vec::shrink_to_fit);
-        self.grant_holders.for_each_mut(Vec::shrink_to_fit);
-        self.mandators.for_each_mut(Vec::shrink_to_fit);
-        self.subscribers.for_each_mut(Vec::shrink_to_fit);
+        self.organizations.compact();
+        self.resources_by_place.for_each_mut(exact);
+        self.places.for_each_mut(exact);
+        self.grant_holders.for_each_mut(exact);
+        self.mandators.for_each_mut(exact);
+        self.subscribers.for_each_mut(exact);
+    }
+}
+
+/// Moves the items of `list` into an allocation of exactly their number.
+pub(crate) fn exact<T>(list: &mut Vec<T>) {
+    if list.capacity() > list.len() {
+        let mut fitted = Vec::with_capacity(list.len());
+        fitted.append(list);
+        *list = fitted;
     }
 }
 
 impl Writer {
+    /// Sizes the writer's own table of grants for a load (`Loading::expecting`).
+    pub(crate) fn reserve(&mut self, expected: crate::Expected) {
+        self.grant_users
+            .users
+            .reserve(expected.grants, |&(short, _)| GrantUsers::spread(short));
+    }
+
     pub(crate) fn apply(&mut self, snapshot: &mut Snapshot, change: &Change) {
         match change {
             Change::Levels(levels) => {

@@ -71,7 +71,26 @@ pub struct Loading {
     writer: apply::Writer,
 }
 
+/// How many entities of the kinds that fill the large tables a load is about to bring,
+/// as the store counts them: a hint, so that `Loading::expecting` can size those tables
+/// once instead of growing them by doubling (which is slower, and leaves every smaller
+/// table it grew through behind as freed memory the process still holds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    pub users: usize,
+    pub grants: usize,
+    pub resources: usize,
+}
+
 impl Loading {
+    /// A load with its large tables sized for `expected`.
+    pub fn expecting(expected: Expected) -> Loading {
+        let mut loading = Loading::default();
+        loading.snapshot.reserve(expected);
+        loading.writer.reserve(expected);
+        loading
+    }
+
     pub fn apply(&mut self, changes: &[Change]) {
         for change in changes {
             self.writer.apply(&mut self.snapshot, change);

@@ -65,6 +65,15 @@ impl<T> Vacant for Vec<T> {
     }
 }
 
+/// How many of `total` entries one of `shards` shards should have room for: its even share
+/// and a margin for the unevenness of hashing (about four standard deviations), so that a
+/// load sized from the store's counts grows no table, and leaves none of the tables it grew
+/// through behind as freed memory.
+fn share(total: usize, shards: usize) -> usize {
+    let even = total.div_ceil(shards.max(1));
+    even + 4 * even.isqrt() + 8
+}
+
 /// A fixed number of shards behind `Arc`s.
 #[derive(Clone, Debug)]
 struct Shards<S> {
@@ -152,6 +161,17 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         }
     }
 
+    /// Makes room for `total` entries in all, before they arrive.
+    pub(crate) fn reserve(&mut self, total: usize) {
+        let per_shard = share(total, self.shards.count());
+        let hashing = &self.hashing;
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                shard.reserve(per_shard, |(k, _)| hashing.hash(k));
+            }
+        }
+    }
+
     /// Changes the value of `key` (a default one when absent) and drops the entry when it is
     /// left vacant.
     pub(crate) fn update(&mut self, key: K, change: impl FnOnce(&mut V))
@@ -212,6 +232,17 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
         None
     }
 
+    /// Makes room for `total` entries in all, before they arrive.
+    pub(crate) fn reserve(&mut self, total: usize) {
+        let per_shard = share(total, self.shards.count());
+        let hashing = &self.hashing;
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                shard.reserve(per_shard, |(p, n, _)| hashing.hash(&(p, &**n)));
+            }
+        }
+    }
+
     pub(crate) fn remove(&mut self, part: &P, name: &str) -> Option<V> {
         // Look before changing, so that removing an absent name clones no shard.
         self.get(part, name)?;
@@ -260,6 +291,25 @@ impl<V: Clone + Default> DenseShards<V> {
         }
     }
 
+    /// Makes room for `total` values in all, before they arrive.
+    pub(crate) fn reserve(&mut self, total: usize) {
+        let per_shard = share(total, self.shards.count());
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                shard.reserve(per_shard.saturating_sub(shard.len()));
+            }
+        }
+    }
+
+    /// Moves each shard into an allocation of its exact length (see `Snapshot::compact`).
+    pub(crate) fn compact(&mut self) {
+        for index in 0..self.shards.count() {
+            if let Some(shard) = self.shards.get_mut(index) {
+                crate::apply::exact(shard);
+            }
+        }
+    }
+
     /// The value of `id` to change, created with the default when new.
     pub(crate) fn get_mut(&mut self, id: u32) -> Option<&mut V> {
         let (shard, position) = self.place(id);
@@ -296,6 +346,12 @@ impl Interner {
 
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
         self.ids.get(name).copied()
+    }
+
+    /// Makes room for `total` names in all, before they arrive.
+    pub(crate) fn reserve(&mut self, total: usize) {
+        self.ids.reserve(total);
+        self.names.reserve(total);
     }
 
     /// The id of `name`, or `UNSEEN` when the name was never interned.

@@ -195,6 +195,15 @@ impl Writer {
             .reserve(expected.grants, |&(short, _)| GrantUsers::spread(short));
     }
 
+    /// After a load: the stored grants counted for `reserve` include revoked and rejected
+    /// ones, which the table does not keep; a table sized for years of history gives the
+    /// room back here.
+    pub(crate) fn compact(&mut self) {
+        self.grant_users
+            .users
+            .shrink_to_fit(|&(short, _)| GrantUsers::spread(short));
+    }
+
     pub(crate) fn apply(&mut self, snapshot: &mut Snapshot, change: &Change) {
         match change {
             Change::Levels(levels) => {

@@ -116,10 +116,11 @@ impl EngineHost {
     pub fn loaded(loading: Loading, revision: u64) -> EngineHost {
         let Loading {
             mut snapshot,
-            writer,
+            mut writer,
         } = loading;
         snapshot.revision = revision;
         snapshot.compact();
+        writer.compact();
         EngineHost {
             published: ArcSwap::from_pointee(snapshot),
             writer: Mutex::new(WriterState {

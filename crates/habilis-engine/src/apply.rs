@@ -16,7 +16,7 @@ use habilis_domain::{
 
 use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Placed,
+    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Place, Placed,
     ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
 };
 
@@ -578,23 +578,24 @@ impl Writer {
             .owner
             .as_ref()
             .map(|o| snapshot.user_names.intern(o.as_str()));
-        let record = ResourceRec::new(organization, matter, category, owner);
+        let at = Place {
+            application,
+            resource_type,
+            organization,
+            matter,
+            category,
+        };
+        let record = ResourceRec::new(intern_place(snapshot, at), owner);
         let previous = snapshot.resources.insert(
             (application, resource_type),
             Name::from(resource.id.as_str()),
             record,
         );
         match previous {
-            Some(old) => unplace(snapshot, application, resource_type, &old, &resource.id),
+            Some(old) => unplace(snapshot, &old, &resource.id),
             None => snapshot.stats.resources += 1,
         }
-        place(
-            snapshot,
-            application,
-            resource_type,
-            &record,
-            Name::from(resource.id.as_str()),
-        );
+        place(snapshot, at, &record, Name::from(resource.id.as_str()));
     }
 
     fn remove_resource(
@@ -613,61 +614,61 @@ impl Writer {
         let Some(old) = snapshot.resources.remove(&(application, resource_type), id) else {
             return;
         };
-        unplace(snapshot, application, resource_type, &old, id);
+        unplace(snapshot, &old, id);
         snapshot.stats.resources = snapshot.stats.resources.saturating_sub(1);
     }
 }
 
+/// The id of a place, given on first sight (see `Snapshot::place_ids`).
+fn intern_place(snapshot: &mut Snapshot, place: Place) -> u32 {
+    if let Some(id) = snapshot.place_ids.get(&place) {
+        return *id;
+    }
+    // Fewer places than names: the count stays below `UNSEEN` as the interner's does.
+    let id = snapshot.place_count;
+    snapshot.place_count = snapshot.place_count.saturating_add(1).min(UNSEEN - 1);
+    if let Some(slot) = snapshot.places_by_id.get_mut(id) {
+        *slot = place;
+    }
+    snapshot.place_ids.insert(place, id);
+    id
+}
+
 /// Files a resource under its place, and the place under its organisation.
-fn place(
-    snapshot: &mut Snapshot,
-    application: u32,
-    resource_type: u32,
-    resource: &ResourceRec,
-    id: Name,
-) {
+fn place(snapshot: &mut Snapshot, at: Place, resource: &ResourceRec, id: Name) {
     let mut first = false;
     let owner = resource.owner().unwrap_or(UNSEEN);
-    snapshot
-        .resources_by_place
-        .update(resource.place(application, resource_type), |list| {
-            first = list.is_empty();
-            // Sorted by id: resources arrive in id order at load, so this appends.
-            if let Err(at) = list.binary_search_by(|p| p.id.as_str().cmp(id.as_str())) {
-                list.insert(at, Placed { id, owner });
-            }
-        });
+    snapshot.resources_by_place.update(at, |list| {
+        first = list.is_empty();
+        // Sorted by id: resources arrive in id order at load, so this appends.
+        if let Err(position) = list.binary_search_by(|p| p.id.as_str().cmp(id.as_str())) {
+            list.insert(position, Placed { id, owner });
+        }
+    });
     if first {
-        let pair = (resource.matter(), resource.category());
         snapshot.places.update(
-            (application, resource_type, resource.organization),
-            |pairs| pairs.push(pair),
+            (at.application, at.resource_type, at.organization),
+            |pairs| pairs.push((at.matter, at.category)),
         );
     }
 }
 
 /// Undoes `place`; a place left empty leaves its organisation's list.
-fn unplace(
-    snapshot: &mut Snapshot,
-    application: u32,
-    resource_type: u32,
-    resource: &ResourceRec,
-    id: &str,
-) {
+fn unplace(snapshot: &mut Snapshot, resource: &ResourceRec, id: &str) {
+    let Some(at) = snapshot.place_of(resource).copied() else {
+        return;
+    };
     let mut emptied = false;
-    snapshot
-        .resources_by_place
-        .update(resource.place(application, resource_type), |list| {
-            if let Ok(at) = list.binary_search_by(|p| p.id.as_str().cmp(id)) {
-                list.remove(at);
-            }
-            emptied = list.is_empty();
-        });
+    snapshot.resources_by_place.update(at, |list| {
+        if let Ok(position) = list.binary_search_by(|p| p.id.as_str().cmp(id)) {
+            list.remove(position);
+        }
+        emptied = list.is_empty();
+    });
     if emptied {
-        let pair = (resource.matter(), resource.category());
         snapshot.places.update(
-            (application, resource_type, resource.organization),
-            |pairs| pairs.retain(|p| *p != pair),
+            (at.application, at.resource_type, at.organization),
+            |pairs| pairs.retain(|p| *p != (at.matter, at.category)),
         );
     }
 }

@@ -9,6 +9,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use thin_vec::ThinVec;
+
 use habilis_domain::decision::{Decision, DenyReason, Question, ResourceOverrides, Via};
 use habilis_domain::{
     Email, EnterpriseNumber, GrantId, Key, Levels, MandateId, NationalNumber, OrganizationId,
@@ -20,14 +22,16 @@ use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards,
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
 /// one category, the usual case, is kept inline: a check reads the scopes of several grants
-/// of a user, and a pointer to follow for each cost a cache miss each.
+/// of a user, and a pointer to follow for each cost a cache miss each. Longer lists are
+/// behind a thin pointer (`ThinVec` keeps its length in its allocation), so that a scope is
+/// 16 bytes and a grant's record 48: a million of them are in the engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ScopeRec {
     All,
     Matter(u32),
     Category((u32, u32)),
-    Matters(Box<[u32]>),
-    Categories(Box<[(u32, u32)]>),
+    Matters(ThinVec<u32>),
+    Categories(ThinVec<(u32, u32)>),
 }
 
 impl ScopeRec {
@@ -129,6 +133,15 @@ pub(crate) struct GrantRec {
     /// the writer when either changes, so a check reads no membership.
     pub(crate) in_force: Window,
 }
+
+// The records a million grants and resources are made of keep their size: a byte more per
+// record is a megabyte more per million (on 64-bit targets, where pointers are 8 bytes).
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<ScopeRec>() == 16);
+    assert!(size_of::<GrantRec>() == 48);
+    assert!(size_of::<ResourceRec>() == 8);
+};
 
 /// What a check does not need of a grant: its id, and its own validity.
 #[derive(Clone, Debug)]
@@ -259,66 +272,33 @@ pub(crate) struct MandateRec {
     pub(crate) validity: Validity,
 }
 
-/// A registered resource, filed under (application, resource type) and its id. 16 bytes
-/// instead of 28: a million resources make this the largest table, and the optional ids
-/// are interned ids, which never take the value `ABSENT`.
+/// A registered resource, filed under (application, resource type) and its id: its place
+/// (organisation, subject-matter and category, interned: `Snapshot::place_of`) and its
+/// owner, in 8 bytes. A million resources make this the largest table; with the key, an
+/// entry is 40 bytes (48 when the record held the place's parts, 64 with `Option`s).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResourceRec {
-    pub(crate) organization: u32,
-    matter: u32,
-    category: u32,
+    pub(crate) place: u32,
+    /// The owner, `UNSEEN` for none (no interned id reaches it).
     owner: u32,
 }
 
-/// `ResourceRec`'s mark for "none": no interned id reaches it (`Interner` stops below
-/// `UNSEEN`, which is `ABSENT`).
-const ABSENT: u32 = UNSEEN;
-
-fn present(id: u32) -> Option<u32> {
-    (id != ABSENT).then_some(id)
-}
-
 impl ResourceRec {
-    pub(crate) fn new(
-        organization: u32,
-        matter: Option<u32>,
-        category: Option<u32>,
-        owner: Option<u32>,
-    ) -> ResourceRec {
+    pub(crate) fn new(place: u32, owner: Option<u32>) -> ResourceRec {
         ResourceRec {
-            organization,
-            matter: matter.unwrap_or(ABSENT),
-            category: category.unwrap_or(ABSENT),
-            owner: owner.unwrap_or(ABSENT),
+            place,
+            owner: owner.unwrap_or(UNSEEN),
         }
-    }
-
-    pub(crate) fn matter(&self) -> Option<u32> {
-        present(self.matter)
-    }
-
-    pub(crate) fn category(&self) -> Option<u32> {
-        present(self.category)
     }
 
     pub(crate) fn owner(&self) -> Option<u32> {
-        present(self.owner)
-    }
-
-    pub(crate) fn place(&self, application: u32, resource_type: u32) -> Place {
-        Place {
-            application,
-            resource_type,
-            organization: self.organization,
-            matter: self.matter(),
-            category: self.category(),
-        }
+        (self.owner != UNSEEN).then_some(self.owner)
     }
 }
 
 /// Where a resource sits for reverse search: the resources of one type of one application
 /// of one organisation with one subject-matter and category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Place {
     pub(crate) application: u32,
     pub(crate) resource_type: u32,
@@ -424,6 +404,12 @@ pub struct Snapshot {
 
     /// (application, resource type) and id → the resource: one table entry, read in place.
     pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
+    /// Place → its id, and id → place: the places of `ResourceRec`s. Never forgotten, like
+    /// interned names; there are as many as (organisation, matter, category) triples that
+    /// ever had a resource.
+    pub(crate) place_ids: HashShards<Place, u32>,
+    pub(crate) places_by_id: DenseShards<Place>,
+    pub(crate) place_count: u32,
     /// Place → its resources, sorted by id: the candidates of resource search.
     pub(crate) resources_by_place: HashShards<Place, Vec<Placed>>,
     /// (application, resource type, organisation) → the (matter, category) pairs that have
@@ -453,6 +439,9 @@ impl Default for Snapshot {
             mandators: HashShards::new(LARGE),
             grant_holders: HashShards::new(LARGE),
             resources: NamedShards::new(LARGE),
+            place_ids: HashShards::new(LARGE),
+            places_by_id: DenseShards::new(LARGE),
+            place_count: 0,
             resources_by_place: HashShards::new(LARGE),
             places: HashShards::new(LARGE),
         }
@@ -574,6 +563,10 @@ impl Snapshot {
         self.first_organization(self.organizations_by_external_id.get(name))
     }
 
+    pub(crate) fn place_of(&self, resource: &ResourceRec) -> Option<&Place> {
+        self.places_by_id.get(resource.place)
+    }
+
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
         let resource_type = self.keys.get(resource_type)?;
         self.resources.get(&(application, resource_type), id)
@@ -589,9 +582,10 @@ impl Snapshot {
         if registered.is_none() && overrides.is_empty() {
             return None;
         }
-        let organization = match (&overrides.organization, registered) {
+        let place = registered.and_then(|resource| self.place_of(resource));
+        let organization = match (&overrides.organization, place) {
             (Some(name), _) => self.find_organization(name)?,
-            (None, Some(resource)) => resource.organization,
+            (None, Some(place)) => place.organization,
             (None, None) => application.owner,
         };
         // An override that is not a valid key counts as no value, as in the reference.
@@ -602,11 +596,11 @@ impl Snapshot {
         };
         let matter = match &overrides.matter {
             Some(text) => key(text),
-            None => registered.and_then(ResourceRec::matter),
+            None => place.and_then(|p| p.matter),
         };
         let category = match &overrides.category {
             Some(text) => key(text),
-            None => registered.and_then(ResourceRec::category),
+            None => place.and_then(|p| p.category),
         };
         let owner = match &overrides.owner {
             Some(name) => self.find_user(name, Some(application.key.as_str())),

@@ -585,7 +585,7 @@ impl Writer {
             matter,
             category,
         };
-        let record = ResourceRec::new(intern_place(snapshot, at), owner);
+        let record = ResourceRec::new(snapshot.place_ids.intern(&at), owner);
         let previous = snapshot.resources.insert(
             (application, resource_type),
             Name::from(resource.id.as_str()),
@@ -617,21 +617,6 @@ impl Writer {
         unplace(snapshot, &old, id);
         snapshot.stats.resources = snapshot.stats.resources.saturating_sub(1);
     }
-}
-
-/// The id of a place, given on first sight (see `Snapshot::place_ids`).
-fn intern_place(snapshot: &mut Snapshot, place: Place) -> u32 {
-    if let Some(id) = snapshot.place_ids.get(&place) {
-        return *id;
-    }
-    // Fewer places than names: the count stays below `UNSEEN` as the interner's does.
-    let id = snapshot.place_count;
-    snapshot.place_count = snapshot.place_count.saturating_add(1).min(UNSEEN - 1);
-    if let Some(slot) = snapshot.places_by_id.get_mut(id) {
-        *slot = place;
-    }
-    snapshot.place_ids.insert(place, id);
-    id
 }
 
 /// Files a resource under its place, and the place under its organisation.

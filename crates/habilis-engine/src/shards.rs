@@ -321,13 +321,14 @@ impl<V: Clone + Default> DenseShards<V> {
     }
 }
 
-/// Turns names (user ids, organisation ids, keys) into dense `u32` ids, so that the indexes
-/// hold four bytes instead of a string and compare ids instead of text. Names are never
-/// forgotten: an id stays valid for the life of the engine.
+/// Turns names (user ids, organisation ids, keys), or other small values such as a
+/// resource's place, into dense `u32` ids, so that the indexes hold four bytes instead of a
+/// string and compare ids instead of text. Nothing is forgotten: an id stays valid for the
+/// life of the engine.
 #[derive(Clone, Debug)]
-pub(crate) struct Interner {
-    ids: HashShards<Name, u32>,
-    names: DenseShards<Name>,
+pub(crate) struct Interner<K = Name> {
+    ids: HashShards<K, u32>,
+    names: DenseShards<K>,
     len: u32,
 }
 
@@ -335,8 +336,8 @@ pub(crate) struct Interner {
 /// compares unequal to every known one.
 pub(crate) const UNSEEN: u32 = u32::MAX;
 
-impl Interner {
-    pub(crate) fn new(count: usize) -> Interner {
+impl<K: Hash + Eq + Clone + Default> Interner<K> {
+    pub(crate) fn new(count: usize) -> Interner<K> {
         Interner {
             ids: HashShards::new(count),
             names: DenseShards::new(count),
@@ -344,7 +345,11 @@ impl Interner {
         }
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+    pub(crate) fn get<Q>(&self, name: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.ids.get(name).copied()
     }
 
@@ -355,15 +360,24 @@ impl Interner {
     }
 
     /// The id of `name`, or `UNSEEN` when the name was never interned.
-    pub(crate) fn get_or_unseen(&self, name: &str) -> u32 {
+    pub(crate) fn get_or_unseen<Q>(&self, name: &Q) -> u32
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.get(name).unwrap_or(UNSEEN)
     }
 
-    pub(crate) fn name(&self, id: u32) -> Option<&Name> {
+    pub(crate) fn name(&self, id: u32) -> Option<&K> {
         self.names.get(id)
     }
 
-    pub(crate) fn intern(&mut self, name: &str) -> u32 {
+    /// The id of `name`, given on first sight. The owned form is made only then.
+    pub(crate) fn intern<Q>(&mut self, name: &Q) -> u32
+    where
+        K: Borrow<Q> + for<'q> From<&'q Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if let Some(id) = self.get(name) {
             return id;
         }
@@ -371,7 +385,7 @@ impl Interner {
         // Four billion names exhaust memory long before the counter; saturating keeps the
         // sentinel out of reach without a panic path.
         self.len = self.len.saturating_add(1).min(UNSEEN - 1);
-        let name: Name = Name::from(name);
+        let name = K::from(name);
         if let Some(slot) = self.names.get_mut(id) {
             *slot = name.clone();
         }

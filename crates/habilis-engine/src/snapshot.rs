@@ -307,6 +307,13 @@ pub(crate) struct Place {
     pub(crate) category: Option<u32>,
 }
 
+/// For `Interner<Place>`: a place is its own owned form.
+impl From<&Place> for Place {
+    fn from(place: &Place) -> Place {
+        *place
+    }
+}
+
 /// A resource as its place lists it: what resource search needs, without reading the
 /// resource's own record for each result.
 #[derive(Clone, Debug)]
@@ -404,12 +411,9 @@ pub struct Snapshot {
 
     /// (application, resource type) and id → the resource: one table entry, read in place.
     pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
-    /// Place → its id, and id → place: the places of `ResourceRec`s. Never forgotten, like
-    /// interned names; there are as many as (organisation, matter, category) triples that
-    /// ever had a resource.
-    pub(crate) place_ids: HashShards<Place, u32>,
-    pub(crate) places_by_id: DenseShards<Place>,
-    pub(crate) place_count: u32,
+    /// The places of `ResourceRec`s, interned: as many as (application, type,
+    /// organisation, matter, category) that ever had a resource.
+    pub(crate) place_ids: Interner<Place>,
     /// Place → its resources, sorted by id: the candidates of resource search.
     pub(crate) resources_by_place: HashShards<Place, Vec<Placed>>,
     /// (application, resource type, organisation) → the (matter, category) pairs that have
@@ -439,9 +443,7 @@ impl Default for Snapshot {
             mandators: HashShards::new(LARGE),
             grant_holders: HashShards::new(LARGE),
             resources: NamedShards::new(LARGE),
-            place_ids: HashShards::new(LARGE),
-            places_by_id: DenseShards::new(LARGE),
-            place_count: 0,
+            place_ids: Interner::new(LARGE),
             resources_by_place: HashShards::new(LARGE),
             places: HashShards::new(LARGE),
         }
@@ -564,7 +566,7 @@ impl Snapshot {
     }
 
     pub(crate) fn place_of(&self, resource: &ResourceRec) -> Option<&Place> {
-        self.places_by_id.get(resource.place)
+        self.place_ids.name(resource.place)
     }
 
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
@@ -592,7 +594,7 @@ impl Snapshot {
         let key = |text: &String| {
             Key::parse("resource", text)
                 .is_ok()
-                .then(|| self.keys.get_or_unseen(text))
+                .then(|| self.keys.get_or_unseen(text.as_str()))
         };
         let matter = match &overrides.matter {
             Some(text) => key(text),

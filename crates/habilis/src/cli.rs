@@ -349,6 +349,8 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
     // with local accounts.
     config.web.local_accounts |= demo;
     let services = open(&config.database).await?;
+    // What the load decoded and freed is not needed again.
+    habilis_alloc::release_freed_memory();
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

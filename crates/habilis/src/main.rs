@@ -2,12 +2,9 @@
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator: measured side by side at the full preset
-/// (`habilis bench --preset full --http`), it serves a quarter to a half more AuthZEN
-/// requests and batch decisions per second for the same resident memory, and allocates the
-/// results of resource search faster.
+/// mimalloc (see `habilis_alloc` for why).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: habilis_alloc::MiMalloc = habilis_alloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = match habilis::cli::Cli::try_parse() {

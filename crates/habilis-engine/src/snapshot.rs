@@ -853,7 +853,8 @@ impl Snapshot {
     }
 
     /// Registered resources of `resource_type` of `application` that `subject` may act on
-    /// with `action`, sorted by id. Unknown application, subject or action: empty.
+    /// with `action`, sorted by id, each once; the ids are the snapshot's own (no copy per
+    /// result). Unknown application, subject or action: empty.
     ///
     /// Candidates come from the places each of the subject's grants can reach (its own
     /// organisation, the subscribers for an application-wide grant, the mandators of its
@@ -867,7 +868,7 @@ impl Snapshot {
         resource_type: &str,
         level: Option<u8>,
         at: Timestamp,
-    ) -> Vec<String> {
+    ) -> Vec<&str> {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
@@ -981,8 +982,11 @@ impl Snapshot {
                 }
             }
         }
-        found.sort_unstable();
-        found.into_iter().map(str::to_owned).collect()
+        // Each place's list is sorted by id and the places were taken in order: `found` is a
+        // few sorted runs, which the stable sort finds and merges (a few hundred ids compared
+        // about twice each, instead of sorted from scratch).
+        found.sort();
+        found
     }
 
     /// Users who may act on the resource with `action`, sorted by id. Unknown application,

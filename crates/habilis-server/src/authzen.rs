@@ -607,17 +607,17 @@ async fn search_resource(
     let (_, resource_type, _) = entity(&request, "resource", false)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
-        let mut ids = snapshot.search_resources(
-            application.as_str(),
-            subject_id.unwrap_or_default(),
-            action,
-            resource_type,
-            search.level,
-            state.services.now(),
-        );
-        ids.sort();
-        ids.dedup();
-        ids.into_iter()
+        // Sorted and each once already.
+        snapshot
+            .search_resources(
+                application.as_str(),
+                subject_id.unwrap_or_default(),
+                action,
+                resource_type,
+                search.level,
+                state.services.now(),
+            )
+            .into_iter()
             .map(|id| json!({ "type": resource_type, "id": id }))
             .collect()
     } else {

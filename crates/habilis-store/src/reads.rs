@@ -188,6 +188,9 @@ pub(crate) async fn each_change(
 ) -> Result<(), StoreError> {
     let chunk = chunk.max(1);
     for kind in EntityKind::ALL {
+        if sqlite_pages_of(conn, kind, chunk, &mut sink).await? {
+            continue;
+        }
         let mut statement = Statement::new("SELECT kind, key, body FROM entities WHERE kind = ");
         statement.bind(kind_bind(kind)).push(" ORDER BY key");
         let mut pending = Vec::with_capacity(chunk);
@@ -204,6 +207,48 @@ pub(crate) async fn each_change(
         }
     }
     Ok(())
+}
+
+/// `each_change` for one kind on SQLite, a page of `chunk` entities at a time
+/// (`Conn::sqlite_entity_page`); `false` on PostgreSQL, whose driver streams rows without a
+/// hand-over per row.
+async fn sqlite_pages_of(
+    conn: &mut Conn<'_>,
+    kind: EntityKind,
+    chunk: usize,
+    sink: &mut impl FnMut(Vec<Change>),
+) -> Result<bool, StoreError> {
+    let mut after: Option<String> = None;
+    loop {
+        let Some(page) = conn
+            .sqlite_entity_page(kind.as_str(), after.as_deref(), chunk)
+            .await?
+        else {
+            return Ok(false);
+        };
+        // A refused body is named by the page it is in (its key is not read).
+        let place = format!("after {}", after.as_deref().unwrap_or("the first key"));
+        let changes = page
+            .bodies
+            .lines()
+            .map(|body| row_change(kind.as_str(), &place, body))
+            .collect::<Result<Vec<_>, _>>()?;
+        if changes.len() != page.count {
+            return Err(StoreError::Corrupt(format!(
+                "a page of {} entities {place}: {} bodies for {} rows",
+                kind.as_str(),
+                changes.len(),
+                page.count
+            )));
+        }
+        if !changes.is_empty() {
+            sink(changes);
+        }
+        match page.last {
+            Some(last) if page.count >= chunk => after = Some(last),
+            _ => return Ok(true),
+        }
+    }
 }
 
 fn apply_rows(world: &mut World, rows: &[EntityRow]) -> Result<(), StoreError> {

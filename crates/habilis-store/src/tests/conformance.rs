@@ -102,6 +102,23 @@ pub async fn every_change_round_trips(db: &Db) {
     assert!(matches!(loaded.last(), Some(Change::Resource(_))));
     assert_eq!(render(&fold(&loaded)), render(&fold(&changes)));
 
+    // Handed over in chunks smaller than a kind (on SQLite, pages of rows): the same
+    // changes in the same order, no chunk larger than asked, none empty.
+    for size in [1, 2, 3] {
+        let mut chunks: Vec<Vec<Change>> = Vec::new();
+        let at = db
+            .load_changes_into(size, |chunk| chunks.push(chunk))
+            .await
+            .unwrap();
+        assert_eq!(at, 1);
+        assert!(
+            chunks
+                .iter()
+                .all(|chunk| !chunk.is_empty() && chunk.len() <= size)
+        );
+        assert_eq!(chunks.concat(), loaded, "in chunks of {size}");
+    }
+
     // Single entities by key, as their own types.
     let user: User = db.get(EntityKind::User, "usr_x").await.unwrap().unwrap();
     assert_eq!(

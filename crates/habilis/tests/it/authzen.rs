@@ -462,3 +462,41 @@ async fn entitlements_list_what_decisions_allow() {
         .await
         .expect(400);
 }
+
+/// The README's "Trying the API" answers as it says, on the demo data.
+#[tokio::test]
+async fn the_readme_example_answers_as_documented() {
+    let h = Harness::demo().await;
+    let luc = "luc.martin@ville.namur.be";
+    let found = h
+        .post(
+            "/access/v1/search/resource",
+            &h.client,
+            json!({
+                "subject": { "type": "user", "id": luc },
+                "action": { "name": "dossier.read" },
+                "resource": { "type": "dossier" },
+                "context": { "acr": LOW }
+            }),
+        )
+        .await
+        .expect(200);
+    let ids: Vec<&str> = found.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| result["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.get(..2), Some(&["D-2026-0013", "D-2026-0043"][..]));
+    assert!(!ids.contains(&"D-2026-0001"));
+    assert_eq!(
+        h.decide(luc, "dossier.read", "D-2026-0013", Some(LOW))
+            .await,
+        json!({ "decision": true })
+    );
+    assert_eq!(
+        h.decide(luc, "dossier.read", "D-2026-0001", Some(LOW))
+            .await,
+        json!({ "decision": false, "context": { "reason": { "code": "outside_scope" } } })
+    );
+}

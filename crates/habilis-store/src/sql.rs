@@ -208,8 +208,9 @@ impl Conn<'_> {
 
     /// SQLite only (`None` on PostgreSQL): the bodies of up to `page` entities of `kind`
     /// whose key comes after `after` (from the first when `None`), in key order, one a line,
-    /// with how many they are and the last key. A body is compact JSON (`serde_json::to_string` in `entities::json`),
-    /// which holds no line break: a line is a body.
+    /// with how many they are and the last key. A body is compact JSON
+    /// (`serde_json::to_string` in `entities::json`), which holds no line break: a line is
+    /// a body.
     ///
     /// sqlx's SQLite driver hands every row over from its worker thread as a message of
     /// its own, with a thread wake-up each: loading millions of entities row by row spent a

@@ -1,6 +1,6 @@
 //! The AuthZEN decision endpoints as an application calls them.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::{HIGH, Harness, LOW};
 
@@ -178,12 +178,7 @@ async fn a_decision_after_a_write_sees_the_write() {
         .post("/access/v1/search/resource", &h.client.clone(), json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW, "min_revision": revision } }))
         .await
         .expect(200);
-    let ids: Vec<&str> = found.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = result_ids(&found.body);
     assert!(ids.contains(&"E-4"), "{ids:?}");
     for (path, body) in [
         (
@@ -481,12 +476,7 @@ async fn the_readme_example_answers_as_documented() {
         )
         .await
         .expect(200);
-    let ids: Vec<&str> = found.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| result["id"].as_str().unwrap())
-        .collect();
+    let ids = result_ids(&found.body);
     assert_eq!(ids.get(..2), Some(&["D-2026-0013", "D-2026-0043"][..]));
     assert!(!ids.contains(&"D-2026-0001"));
     assert_eq!(
@@ -499,4 +489,14 @@ async fn the_readme_example_answers_as_documented() {
             .await,
         json!({ "decision": false, "context": { "reason": { "code": "outside_scope" } } })
     );
+}
+
+/// The ids of a search answer's results, in order.
+fn result_ids(answer: &Value) -> Vec<&str> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| result["id"].as_str().unwrap())
+        .collect()
 }

@@ -1,8 +1,8 @@
 //! The AuthZEN decision endpoints as an application calls them.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::harness::{HIGH, Harness, LOW};
+use crate::harness::{HIGH, Harness, LOW, result_ids};
 
 #[tokio::test]
 async fn evaluations_honour_defaults_and_semantics() {
@@ -489,14 +489,4 @@ async fn the_readme_example_answers_as_documented() {
             .await,
         json!({ "decision": false, "context": { "reason": { "code": "outside_scope" } } })
     );
-}
-
-/// The ids of a search answer's results, in order.
-fn result_ids(answer: &Value) -> Vec<&str> {
-    answer["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| result["id"].as_str().unwrap())
-        .collect()
 }

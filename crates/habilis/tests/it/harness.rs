@@ -283,3 +283,13 @@ pub fn urlencode(text: &str) -> String {
 
 pub const HIGH: &str = "urn:be:fedict:iam:fas:Level500";
 pub const LOW: &str = "urn:be:fedict:iam:fas:Level400";
+
+/// The ids of a search answer's results, in order.
+pub fn result_ids(answer: &Value) -> Vec<&str> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| result["id"].as_str().unwrap())
+        .collect()
+}

@@ -18,6 +18,7 @@ use habilis_domain::{
 };
 
 use crate::EngineStats;
+use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN};
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
@@ -909,12 +910,14 @@ impl Snapshot {
                 grant.reach == Reach::AllSubscribers && grant.organization == app.owner;
             let organizations = std::iter::once(grant.organization)
                 .chain(
+                    // Only an application-wide grant reaches the subscribers; the test is on
+                    // the list, not on each of its (possibly thousand) organisations.
                     self.subscribers
                         .get(&application_id)
+                        .filter(|_| application_wide)
                         .into_iter()
                         .flatten()
-                        .copied()
-                        .filter(|_| application_wide),
+                        .copied(),
                 )
                 .chain(
                     self.mandators
@@ -948,8 +951,12 @@ impl Snapshot {
         // allow more: when the rule allows a resource of the place that no one owns, it
         // allows them all; otherwise only those the subject owns may still be allowed. One
         // decision per place instead of one per resource.
-        let mut found: Vec<&str> = Vec::new();
+        // Each id with its prefix, which decides most comparisons of the merge below.
+        let mut found: Vec<(u64, &str)> = Vec::new();
+        // Where each place's run of ids starts in `found`.
+        let mut runs: Vec<usize> = Vec::with_capacity(places.len());
         for place in &places {
+            runs.push(found.len());
             let listed = self
                 .resources_by_place
                 .get(place)
@@ -965,7 +972,11 @@ impl Snapshot {
                     .is_ok()
             };
             if allowed(&unowned) {
-                found.extend(listed.iter().map(|placed| &*placed.id));
+                found.extend(
+                    listed
+                        .iter()
+                        .map(|placed| (id_prefix(&placed.id), &*placed.id)),
+                );
             } else {
                 // The subject's own resources of the place: the same decision for each.
                 let owned = Target {
@@ -977,16 +988,18 @@ impl Snapshot {
                         listed
                             .iter()
                             .filter(|placed| placed.owner == user)
-                            .map(|placed| &*placed.id),
+                            .map(|placed| (id_prefix(&placed.id), &*placed.id)),
                     );
                 }
             }
         }
-        // Each place's list is sorted by id and the places were taken in order: `found` is a
-        // few sorted runs, which the stable sort finds and merges (a few hundred ids compared
-        // about twice each, instead of sorted from scratch).
-        found.sort();
-        found
+        // Each place's list is sorted by id and no resource has two places: `found` is a few
+        // sorted runs of distinct ids, merged instead of sorted from scratch (a general sort
+        // sees no runs this short and compares every id about log2(n) times).
+        merge_runs(found, runs)
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect()
     }
 
     /// Users who may act on the resource with `action`, sorted by id. Unknown application,

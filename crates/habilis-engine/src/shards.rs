@@ -101,16 +101,20 @@ fn shards_for(total: usize, minimum: usize) -> usize {
         .unwrap_or(minimum)
 }
 
-/// A fixed number of shards behind `Arc`s.
+/// A fixed number of shards behind `Arc`s, and the list of them behind one more: a
+/// published snapshot shares both, so cloning it costs one count per map instead of one per
+/// shard (a thousand or two per map, about 270 µs for every map at a million grants and
+/// resources). A change clones the list of the map it changes and the shard it changes,
+/// once per snapshot.
 #[derive(Clone, Debug)]
 struct Shards<S> {
-    shards: Vec<Arc<S>>,
+    shards: Arc<Vec<Arc<S>>>,
 }
 
 impl<S: Clone + Default> Shards<S> {
     fn new(count: usize) -> Shards<S> {
         Shards {
-            shards: (0..count.max(1)).map(|_| Arc::new(S::default())).collect(),
+            shards: Arc::new((0..count.max(1)).map(|_| Arc::new(S::default())).collect()),
         }
     }
 
@@ -122,9 +126,16 @@ impl<S: Clone + Default> Shards<S> {
         self.shards.get(index).map(|shard| &**shard)
     }
 
-    /// The shard to change, cloned first when a published snapshot still shares it.
+    fn iter(&self) -> impl Iterator<Item = &S> {
+        self.shards.iter().map(|shard| &**shard)
+    }
+
+    /// The shard to change, cloned first (with the list) when a published snapshot still
+    /// shares it.
     fn get_mut(&mut self, index: usize) -> Option<&mut S> {
-        self.shards.get_mut(index).map(Arc::make_mut)
+        Arc::make_mut(&mut self.shards)
+            .get_mut(index)
+            .map(Arc::make_mut)
     }
 }
 
@@ -188,7 +199,7 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
     /// Makes room for `total` entries in all, before they arrive; an empty map first takes
     /// the number of shards that holds them in the fewest buckets (`shards_for`).
     pub(crate) fn reserve(&mut self, total: usize) {
-        if self.shards.shards.iter().all(|shard| shard.is_empty()) {
+        if self.shards.iter().all(|shard| shard.is_empty()) {
             self.shards = Shards::new(shards_for(total, self.shards.count()));
         }
         let per_shard = share(total, self.shards.count());
@@ -263,7 +274,7 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
     /// Makes room for `total` entries in all, before they arrive; an empty map first takes
     /// the number of shards that holds them in the fewest buckets (`shards_for`).
     pub(crate) fn reserve(&mut self, total: usize) {
-        if self.shards.shards.iter().all(|shard| shard.is_empty()) {
+        if self.shards.iter().all(|shard| shard.is_empty()) {
             self.shards = Shards::new(shards_for(total, self.shards.count()));
         }
         let per_shard = share(total, self.shards.count());
@@ -434,7 +445,6 @@ mod tests {
     /// The buckets a map sized by `reserve` for `total` entries holds in all.
     fn buckets_reserved(map: &HashShards<u64, u32>) -> usize {
         map.shards
-            .shards
             .iter()
             .map(|shard| shard.capacity().saturating_mul(8).div_ceil(7))
             .sum()
@@ -477,7 +487,7 @@ mod tests {
             assert_eq!(map.get(&(key * 7919)), Some(&(key as u32)));
         }
         assert_eq!(map.get(&1), None);
-        let used = map.shards.shards.iter().filter(|s| !s.is_empty()).count();
+        let used = map.shards.iter().filter(|s| !s.is_empty()).count();
         assert_eq!(used, map.shards.count(), "every shard takes its share");
     }
 

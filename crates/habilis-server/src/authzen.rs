@@ -72,13 +72,18 @@ fn application_of(caller: &Caller) -> Result<Key, Problem> {
 /// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
 /// or omit the header; a body that is not a JSON object is a 400.
 fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
-    match serde_json::from_slice::<Asking<'_>>(bytes) {
-        Ok(Asking::Object(map)) => Ok(map),
-        Ok(_) => Err(Problem::bad_request(
+    // The body's text is checked as UTF-8 once, as a whole, rather than string by string
+    // as `from_slice` does.
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Asking<'_>>(text).ok());
+    match parsed {
+        Some(Asking::Object(map)) => Ok(map),
+        Some(_) => Err(Problem::bad_request(
             "invalid_body",
             "the body must be a JSON object",
         )),
-        Err(_) => Err(Problem::bad_request(
+        None => Err(Problem::bad_request(
             "malformed_json",
             "the body is not valid JSON",
         )),

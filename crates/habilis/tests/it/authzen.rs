@@ -1,6 +1,6 @@
 //! The AuthZEN decision endpoints as an application calls them.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::{HIGH, Harness, LOW, result_ids};
 
@@ -145,6 +145,36 @@ async fn evaluation_errors_and_unknowns() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers().get("x-request-id").unwrap(), "abc-123");
+    // Bodies that are not JSON text, or not an object: 400 with a stable code.
+    let bodies: [(&[u8], &str); 4] = [
+        (
+            b"{\"subject\": {\"type\": \"user\", \"id\": \"\xff\xfe\"}}",
+            "malformed_json",
+        ),
+        (b"{\"subject\": ", "malformed_json"),
+        (b"\xef\xbb\xbf{}", "malformed_json"),
+        (b"[1, 2]", "invalid_body"),
+    ];
+    for (body, code) in bodies {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/access/v1/evaluation")
+            .header("authorization", format!("Bearer {client}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_vec()))
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(h.router.clone(), request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let problem: Value = serde_json::from_slice(
+            &axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(problem["code"], code, "{}", String::from_utf8_lossy(body));
+    }
 }
 
 #[tokio::test]

@@ -26,6 +26,9 @@ use self::baseline::{NumericChain, StringChain};
 use self::measure::{measure_checks, measure_lookups, percentiles, resident_mib, round};
 use self::workload::{Query, Workload, usize_of};
 
+/// Empty publications timed after the load into the engine.
+const PUBLISHES: u64 = 200;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// Generate the workload of this preset: tiny, small, medium or full.
@@ -91,11 +94,19 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     host.apply(1, &changes);
     let engine_load = t.elapsed();
+    // What publishing a snapshot costs at this size, before any change: the floor of every
+    // write's way to the decisions.
+    let t = Instant::now();
+    for revision in 2..2 + PUBLISHES {
+        host.apply(revision, &[]);
+    }
+    let publish = t.elapsed() / u32::try_from(PUBLISHES).unwrap_or(1);
     let snapshot = host.snapshot();
     report.insert(
         "engine".into(),
         json!({
             "load_s": round(engine_load.as_secs_f64()),
+            "empty_publish_us": round(publish.as_secs_f64() * 1e6),
             "resident_mib": resident_mib(),
             "resident_before_mib": memory_before,
         }),
@@ -382,9 +393,10 @@ fn print_table(report: &Value) {
         at(report, "/mismatches/lookups")
     );
     println!(
-        "engine load {} s, resident {} MiB",
+        "engine load {} s, resident {} MiB, empty publish {} µs",
         at(report, "/engine/load_s"),
-        at(report, "/engine/resident_mib")
+        at(report, "/engine/resident_mib"),
+        at(report, "/engine/empty_publish_us")
     );
     println!(
         "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",

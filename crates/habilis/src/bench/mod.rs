@@ -27,7 +27,7 @@ use self::measure::{measure_checks, measure_lookups, percentiles, resident_mib, 
 use self::workload::{Query, Workload, usize_of};
 
 /// Empty publications timed after the load into the engine.
-const PUBLISHES: u64 = 200;
+const PUBLISHES: u32 = 200;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -97,10 +97,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     // What publishing a snapshot costs at this size, before any change: the floor of every
     // write's way to the decisions.
     let t = Instant::now();
-    for revision in 2..2 + PUBLISHES {
+    for revision in 2..2 + u64::from(PUBLISHES) {
         host.apply(revision, &[]);
     }
-    let publish = t.elapsed() / u32::try_from(PUBLISHES).unwrap_or(1);
+    let publish = t.elapsed() / PUBLISHES;
     let snapshot = host.snapshot();
     report.insert(
         "engine".into(),

@@ -1,6 +1,6 @@
 //! The AuthZEN decision endpoints as an application calls them.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::{HIGH, Harness, LOW, result_ids};
 
@@ -156,23 +156,16 @@ async fn evaluation_errors_and_unknowns() {
         (b"[1, 2]", "invalid_body"),
     ];
     for (body, code) in bodies {
-        let request = axum::http::Request::builder()
-            .method("POST")
-            .uri("/access/v1/evaluation")
-            .header("authorization", format!("Bearer {client}"))
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(body.to_vec()))
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(h.router.clone(), request)
+        let problem = h
+            .call_raw(
+                axum::http::Method::POST,
+                "/access/v1/evaluation",
+                Some(&client),
+                Some(body.to_vec()),
+            )
             .await
-            .unwrap();
-        assert_eq!(response.status(), 400);
-        let problem: Value = serde_json::from_slice(
-            &axum::body::to_bytes(response.into_body(), 1 << 20)
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+            .expect(400)
+            .body;
         assert_eq!(problem["code"], code, "{}", String::from_utf8_lossy(body));
     }
 }

@@ -142,6 +142,23 @@ impl Harness {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Answer {
+        self.call_raw(
+            method,
+            path,
+            token,
+            body.map(|body| body.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    /// `call` with a body sent as it is, JSON or not.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             request = request.header("authorization", format!("Bearer {token}"));
@@ -149,7 +166,7 @@ impl Harness {
         let request = match body {
             Some(body) => request
                 .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
+                .body(Body::from(body))
                 .unwrap(),
             None => request.body(Body::empty()).unwrap(),
         };

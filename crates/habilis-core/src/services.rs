@@ -204,18 +204,23 @@ impl Services {
         })
     }
 
-    /// Waits until the engine has applied `min_revision`, at most `timeout`. A revision the
-    /// store has not committed yet is not waited for longer than that either.
+    /// Waits until the engine has applied `min_revision`, at most `timeout` in all: reading
+    /// the store for revisions other processes committed counts in it, so a slow or
+    /// unreachable store cannot hold the caller longer. A revision the store has not
+    /// committed yet is not waited for longer than that either.
     pub async fn wait_for(&self, min_revision: u64, timeout: Duration) -> Result<(), Error> {
         if self.engine.revision() >= min_revision {
             return Ok(());
         }
-        let _ = self.catch_up().await;
         let mut receiver = self.revision.subscribe();
-        let reached = tokio::time::timeout(
-            timeout,
-            receiver.wait_for(|revision| *revision >= min_revision),
-        )
+        let reached = tokio::time::timeout(timeout, async {
+            // Failing to read the store now leaves the follower to bring the revision.
+            let _ = self.catch_up().await;
+            receiver
+                .wait_for(|revision| *revision >= min_revision)
+                .await
+                .map(|_| ())
+        })
         .await;
         match reached {
             Ok(Ok(_)) => Ok(()),
@@ -262,8 +267,33 @@ impl Services {
     ) -> Result<u64, Error> {
         let draft = self.draft(caller, context, None);
         let revision = tx.commit_change(draft, changes).await?;
-        self.catch_up().await?;
+        self.settle(revision).await;
         Ok(revision)
+    }
+
+    /// Brings the engine up to `revision`, which this process just committed. The write is
+    /// done whatever happens here, so its caller always hears of it and of its revision: a
+    /// failed answer would invite a retry of a write that took place. Should the store not
+    /// answer the read-back after a few tries, the follower brings the revision later, and
+    /// until then a decision asked with `min_revision` waits or answers 503 rather than
+    /// answering from older state.
+    async fn settle(&self, revision: u64) {
+        for pause_ms in [0, 20, 100, 500] {
+            // No timer before the first try: a write's way to the decisions is counted in
+            // microseconds, and the timer's granularity is a millisecond.
+            if pause_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(pause_ms)).await;
+            }
+            match self.catch_up().await {
+                Ok(applied) if applied >= revision => return,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, revision, "could not read back a write"),
+            }
+        }
+        tracing::error!(
+            revision,
+            "a committed write is not in the decision engine yet; the follower will apply it"
+        );
     }
 
     /// Rolls back, audits the refusal in its own transaction, and returns it as the error.

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 // batch of a hundred evaluations costs a few allocations instead of a thousand.
 use serde_json_borrow::{ObjectAsVec as Object, Value as Asking};
 
-use crate::extract::{ApiQuery, Auth};
+use crate::extract::{ApiQuery, Auth, JsonBody};
 use crate::metrics::DecisionTally;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -42,21 +42,40 @@ pub fn well_known() -> Router<AppState> {
     Router::new().route("/.well-known/authzen-configuration", get(configuration))
 }
 
-async fn configuration(State(_state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let base = format!("http://{host}");
-    Json(json!({
+/// The PDP's metadata. `policy_decision_point` must be the identifier the client built the
+/// well-known address from: the configured public address (`public_url`, https behind a
+/// proxy) when there is one, else the address this request reached, as its `Host` names it.
+async fn configuration(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let base = match &state.public_url {
+        Some(url) => url.to_string(),
+        None => {
+            let host = headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .and_then(|h| h.parse::<axum::http::uri::Authority>().ok());
+            format!(
+                "http://{}",
+                host.as_ref().map_or("localhost", |h| h.as_str())
+            )
+        }
+    };
+    let metadata = Json(json!({
         "policy_decision_point": base,
         "access_evaluation_endpoint": format!("{base}/access/v1/evaluation"),
         "access_evaluations_endpoint": format!("{base}/access/v1/evaluations"),
         "search_subject_endpoint": format!("{base}/access/v1/search/subject"),
         "search_resource_endpoint": format!("{base}/access/v1/search/resource"),
         "search_action_endpoint": format!("{base}/access/v1/search/action"),
-    }))
-    .into_response()
+    }));
+    // The metadata changes only with the configuration; clients may keep it for an hour.
+    (
+        [(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, max-age=3600"),
+        )],
+        metadata,
+    )
+        .into_response()
 }
 
 fn application_of(caller: &Caller) -> Result<Key, Problem> {
@@ -135,6 +154,10 @@ fn named<'a>(parts: &Parts<'a>) -> Result<Named<'a>, &'static str> {
         .ok_or("`resource` is required")?;
     let resource_type = text_member(resource, "type").ok_or("`resource.type` is required")?;
     let resource_id = text_member(resource, "id").ok_or("`resource.id` is required")?;
+    if parts.context.is_some_and(|c| !c.is_object()) {
+        return Err("`context` must be an object");
+    }
+    min_revision(parts.context)?;
     Ok(Named {
         subject: match subject_type {
             "user" | "identity" => subject_id,
@@ -216,8 +239,28 @@ fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
     }
 }
 
-fn min_revision(context: Option<&Asking<'_>>) -> Option<u64> {
-    member(context?, "min_revision")?.as_u64()
+/// `context.min_revision`: absent, or a revision (a non-negative integer). A malformed one
+/// is an error, never ignored: ignoring it would answer from whatever state is current.
+fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static str> {
+    match context.and_then(|c| member(c, "min_revision")) {
+        None | Some(Asking::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .map(Some)
+            .ok_or("`context.min_revision` must be a revision (a non-negative integer)"),
+    }
+}
+
+/// A top-level member that must be an object when present (`null` counts as absent).
+fn object_member<'a>(
+    request: &'a Object<'a>,
+    name: &str,
+) -> Result<Option<&'a Asking<'a>>, Problem> {
+    match request.get(name) {
+        None | Some(Asking::Null) => Ok(None),
+        Some(value) if value.is_object() => Ok(Some(value)),
+        Some(_) => Err(invalid_request(format!("`{name}` must be an object"))),
+    }
 }
 
 /// The decision context sent back for a denial: a stable code, and for a step-up the level
@@ -266,12 +309,12 @@ fn write_decision(
 async fn evaluation(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
-    let context = request.get("context");
-    if let Some(min) = min_revision(context) {
+    let context = object_member(&request, "context")?;
+    if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
     let snapshot = state.services.snapshot();
@@ -299,11 +342,13 @@ enum Semantic {
 async fn evaluations(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
-    let options = request.get("options");
+    // The top level is checked whole: a wrong type there is the request's error (400); a
+    // wrong type inside one item is that item's error only.
+    let options = object_member(&request, "options")?;
     let semantic = match options.and_then(|o| member(o, "evaluations_semantic")) {
         None => Semantic::ExecuteAll,
         Some(Asking::Str(s)) if s == "execute_all" => Semantic::ExecuteAll,
@@ -316,15 +361,18 @@ async fn evaluations(
             ));
         }
     };
-    let with_reasons = options
-        .and_then(|o| member(o, "reasons"))
-        .and_then(Asking::as_bool)
-        .unwrap_or(false);
+    let with_reasons = match options.and_then(|o| member(o, "reasons")) {
+        None | Some(Asking::Null) => false,
+        Some(Asking::Bool(reasons)) => *reasons,
+        Some(_) => {
+            return Err(invalid_request("`options.reasons` must be true or false"));
+        }
+    };
     let defaults = Parts {
-        subject: request.get("subject"),
-        action: request.get("action"),
-        resource: request.get("resource"),
-        context: request.get("context"),
+        subject: object_member(&request, "subject")?,
+        action: object_member(&request, "action")?,
+        resource: object_member(&request, "resource")?,
+        context: object_member(&request, "context")?,
     };
     let items: &[Asking<'_>] = match request.get("evaluations") {
         None => &[],
@@ -336,10 +384,12 @@ async fn evaluations(
             ));
         }
     };
-    let wanted = min_revision(defaults.context).into_iter().chain(
+    // The newest revision any item asks for; an item's malformed one is its own error.
+    let default_min = min_revision(defaults.context).map_err(invalid_request)?;
+    let wanted = default_min.into_iter().chain(
         items
             .iter()
-            .filter_map(|item| min_revision(member(item, "context"))),
+            .filter_map(|item| min_revision(member(item, "context")).ok().flatten()),
     );
     if let Some(min) = wanted.max() {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
@@ -427,10 +477,17 @@ struct Page {
 fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     use sha2::Digest as _;
     let entity = |name: &str| request.get(name).map(Value::from);
+    // The context counts (its level changes the answer), but not how fresh the answer must
+    // be: a client may ask for the next page at a newer revision.
+    let mut context = entity("context");
+    if let Some(Value::Object(members)) = &mut context {
+        members.remove("min_revision");
+    }
     let asked = json!({
         "subject": entity("subject"),
         "action": entity("action"),
         "resource": entity("resource"),
+        "context": context,
         "limit": limit,
     });
     let digest = sha2::Sha256::digest(asked.to_string().as_bytes());
@@ -474,7 +531,7 @@ fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
             if print != fingerprint(request, limit) {
                 return Err(Problem::bad_request(
                     "invalid_page_token",
-                    "a follow-up page must repeat the same subject, action, resource and limit",
+                    "a follow-up page must repeat the same subject, action, resource, context and limit",
                 ));
             }
             offset
@@ -489,8 +546,8 @@ async fn search_request<'a>(
     state: &AppState,
     request: &'a Object<'a>,
 ) -> Result<Search<'a>, Problem> {
-    let context = request.get("context");
-    if let Some(min) = min_revision(context) {
+    let context = object_member(request, "context")?;
+    if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
     let page = page_of(request)?;
@@ -560,7 +617,7 @@ fn names_users(kind: &str) -> bool {
 async fn search_subject(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
@@ -601,7 +658,7 @@ async fn search_subject(
 async fn search_resource(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
@@ -635,7 +692,7 @@ async fn search_resource(
 async fn search_action(
     State(state): State<AppState>,
     Auth(caller): Auth,
-    body: axum::body::Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;

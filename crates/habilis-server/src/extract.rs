@@ -126,15 +126,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for MaybeJson<T> {
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|_| {
-                Problem::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "the body is too large",
-                )
-            })?;
+        let bytes = read_body(request, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(MaybeJson(None));
         }
@@ -148,6 +140,82 @@ impl<T: DeserializeOwned> FromRequest<AppState> for MaybeJson<T> {
                 "invalid_body",
                 error.to_string().chars().take(300).collect::<String>(),
             )),
+        }
+    }
+}
+
+/// The body as it came, over the size limit or unreadable: a problem+json either way.
+async fn read_body(request: Request, state: &AppState) -> Result<axum::body::Bytes, Problem> {
+    axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the body is too large",
+                )
+            } else {
+                Problem::bad_request("unreadable_body", "the body could not be read")
+            }
+        })
+}
+
+/// The body of an AuthZEN request, still unparsed (the handler reads it into a borrowed
+/// tree). AuthZEN's transport is JSON: a body declared as anything else is a 400, as its
+/// error table has it (the administration API answers 415), while `application/json` with
+/// parameters (`; charset=utf-8`), a `+json` type, or no declared type at all is read.
+pub struct JsonBody(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(declared) = request.headers().get(header::CONTENT_TYPE)
+            && !declared.to_str().is_ok_and(is_json_media_type)
+        {
+            return Err(Problem::bad_request(
+                "unsupported_media_type",
+                "send the body as application/json",
+            ));
+        }
+        Ok(JsonBody(read_body(request, state).await?))
+    }
+}
+
+/// `application/json` or `application/<anything>+json`, in any case, with any parameters.
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.to_ascii_lowercase();
+    kind.eq_ignore_ascii_case("application") && (subtype == "json" || subtype.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_media_type;
+
+    #[test]
+    fn json_media_types_are_told_from_others() {
+        for json in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=UTF-8",
+            "application/authzen+json",
+        ] {
+            assert!(is_json_media_type(json), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "json",
+            "",
+        ] {
+            assert!(!is_json_media_type(other), "{other}");
         }
     }
 }

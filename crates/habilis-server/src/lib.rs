@@ -28,11 +28,26 @@ pub use crate::state::AppState;
 /// The largest request body accepted (a batch of resources is the largest legitimate one).
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
 
-/// The whole application.
+/// What the HTTP layer needs to know of the deployment.
+#[derive(Clone, Debug, Default)]
+pub struct ServerSettings {
+    /// The configured public address (`https://authz.example.be`), without a trailing `/`.
+    pub public_url: Option<String>,
+}
+
+/// The whole application, with default settings.
 pub fn router(services: Arc<Services>) -> Router {
+    router_with(services, ServerSettings::default())
+}
+
+/// The whole application.
+pub fn router_with(services: Arc<Services>, settings: ServerSettings) -> Router {
     let state = AppState {
         services,
         metrics: Arc::new(Metrics::new()),
+        public_url: settings
+            .public_url
+            .map(|url| Arc::from(url.trim_end_matches('/'))),
     };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()

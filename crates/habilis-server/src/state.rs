@@ -10,4 +10,7 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub services: Arc<Services>,
     pub metrics: Arc<Metrics>,
+    /// The address clients reach Habilis at, when configured (`public_url`): what the
+    /// AuthZEN metadata announces. Without it, the address each request reached.
+    pub public_url: Option<Arc<str>>,
 }

@@ -378,7 +378,10 @@ async fn serve(mut config: Config, demo: bool) -> anyhow::Result<()> {
         );
     }
     let web = habilis_web::router(Arc::clone(&services), config.web.clone())?;
-    let app = habilis_server::router(services).merge(web);
+    let settings = habilis_server::ServerSettings {
+        public_url: config.public_url.clone(),
+    };
+    let app = habilis_server::router_with(services, settings).merge(web);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -51,6 +51,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database: String,
     pub follow_interval_ms: u64,
+    /// `public_url` as configured (the web interface falls back to the listening address
+    /// when it is not): the address the AuthZEN metadata announces.
+    pub public_url: Option<String>,
     pub web: habilis_web::WebConfig,
 }
 
@@ -88,11 +91,13 @@ impl Config {
             .follow_interval_ms
             .unwrap_or(250)
             .clamp(10, 60_000);
-        let web = web_config(&from_file, listen)?;
+        let public_url = configured_public_url(&from_file)?;
+        let web = web_config(&from_file, public_url.as_deref(), listen)?;
         Ok(Config {
             listen,
             database,
             follow_interval_ms,
+            public_url,
             web,
         })
     }
@@ -102,17 +107,28 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The web interface's settings: `HABILIS_PUBLIC_URL` and `HABILIS_OIDC_*` over the file's
-/// `public_url`, `[oidc]` and `[session]`. Without an issuer there is no login (the pages
-/// say so); an issuer without a client id is an error.
-fn web_config(file: &FileConfig, listen: SocketAddr) -> anyhow::Result<habilis_web::WebConfig> {
-    let public_url = env("HABILIS_PUBLIC_URL")
-        .or(file.public_url.clone())
-        .unwrap_or_else(|| format!("http://{listen}"));
+/// `HABILIS_PUBLIC_URL` over the file's `public_url`, without a trailing `/`; it must be an
+/// http or https address.
+fn configured_public_url(file: &FileConfig) -> anyhow::Result<Option<String>> {
+    let Some(public_url) = env("HABILIS_PUBLIC_URL").or(file.public_url.clone()) else {
+        return Ok(None);
+    };
     let public_url = public_url.trim_end_matches('/').to_owned();
     if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
         anyhow::bail!("public_url: `{public_url}` must start with http:// or https://");
     }
+    Ok(Some(public_url))
+}
+
+/// The web interface's settings: the public address (else the listening one) and
+/// `HABILIS_OIDC_*` over the file's `[oidc]` and `[session]`. Without an issuer there is no
+/// login (the pages say so); an issuer without a client id is an error.
+fn web_config(
+    file: &FileConfig,
+    public_url: Option<&str>,
+    listen: SocketAddr,
+) -> anyhow::Result<habilis_web::WebConfig> {
+    let public_url = public_url.map_or_else(|| format!("http://{listen}"), str::to_owned);
     let oidc_file = file.oidc.clone().unwrap_or_default();
     let issuer = env("HABILIS_OIDC_ISSUER").or(oidc_file.issuer);
     let oidc = match issuer {

@@ -2,7 +2,14 @@
 
 use serde_json::json;
 
-use crate::harness::{HIGH, Harness, LOW, result_ids};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use habilis_core::Services;
+use habilis_store::Db;
+
+use crate::harness::{HIGH, Harness, LOW, answer, result_ids};
 
 #[tokio::test]
 async fn evaluations_honour_defaults_and_semantics() {
@@ -298,6 +305,22 @@ async fn searches_agree_with_evaluations_and_paginate() {
     .await
     .expect(400);
     assert_eq!(changed.code(), "invalid_page_token");
+    // So is one at another level (the context changes the answer); asking the next page at
+    // a newer revision is not a change of question.
+    let other_level = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": HIGH }, "page": { "limit": 1, "token": token } }),
+    )
+    .await
+    .expect(400);
+    assert_eq!(other_level.code(), "invalid_page_token");
+    let fresher = search(
+        "resource",
+        json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "context": { "acr": LOW, "min_revision": 1 }, "page": { "limit": 1, "token": token } }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(result_ids(&fresher.body), [found[1].as_str()]);
 
     // Who may read the first dossier: Luc among them, each allowed.
     let dossier = &found[0];
@@ -512,4 +535,336 @@ async fn the_readme_example_answers_as_documented() {
             .await,
         json!({ "decision": false, "context": { "reason": { "code": "outside_scope" } } })
     );
+}
+
+/// The transport as AuthZEN's error table and the conformance suite have it: a body declared
+/// as something other than JSON is a 400, `application/json; charset=utf-8` is read, and an
+/// oversized body is refused as problem+json like every other error.
+#[tokio::test]
+async fn bodies_not_declared_as_json_or_too_large_are_refused_as_problems() {
+    let h = Harness::demo().await;
+    let namur = h.organization("Ville de Namur").await;
+    h.dossier("E-5", &namur, "finances", "budget", None).await;
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    let question = json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-5" }, "context": { "acr": LOW } }).to_string();
+    let ask = |path: &str, content_type: Option<&str>, body: String| {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("authorization", format!("Bearer {}", h.client));
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.body(Body::from(body)).unwrap()
+    };
+    for path in [
+        "/access/v1/evaluation",
+        "/access/v1/evaluations",
+        "/access/v1/search/resource",
+    ] {
+        for content_type in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+        ] {
+            let refused = h
+                .send(ask(path, Some(content_type), question.clone()))
+                .await
+                .expect(400);
+            assert_eq!(
+                refused.code(),
+                "unsupported_media_type",
+                "{path} {content_type}"
+            );
+            assert_eq!(
+                refused.headers["content-type"], "application/problem+json",
+                "{path}"
+            );
+        }
+    }
+    for content_type in [
+        Some("application/json; charset=utf-8"),
+        Some("Application/JSON"),
+        None,
+    ] {
+        let allowed = h
+            .send(ask("/access/v1/evaluation", content_type, question.clone()))
+            .await
+            .expect(200);
+        assert_eq!(allowed.body["decision"], true, "{content_type:?}");
+    }
+    let oversized = format!(
+        r#"{{"evaluations": [], "padding": "{}"}}"#,
+        "x".repeat(habilis_server::BODY_LIMIT)
+    );
+    let refused = h
+        .send(ask(
+            "/access/v1/evaluations",
+            Some("application/json"),
+            oversized,
+        ))
+        .await
+        .expect(413);
+    assert_eq!(refused.code(), "body_too_large");
+    assert_eq!(refused.headers["content-type"], "application/problem+json");
+}
+
+/// The PDP metadata names the address the client used (or the configured public one) and
+/// every endpoint under it.
+#[tokio::test]
+async fn discovery_announces_the_address_clients_reach() {
+    let h = Harness::demo().await;
+    let metadata = |router: &axum::Router, host: &str| {
+        let request = Request::builder()
+            .uri("/.well-known/authzen-configuration")
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap();
+        let router = router.clone();
+        async move { answer(&router, request).await.expect(200) }
+    };
+    let local = metadata(&h.router, "pdp.example.test:8443").await;
+    assert_eq!(
+        local.body,
+        json!({
+            "policy_decision_point": "http://pdp.example.test:8443",
+            "access_evaluation_endpoint": "http://pdp.example.test:8443/access/v1/evaluation",
+            "access_evaluations_endpoint": "http://pdp.example.test:8443/access/v1/evaluations",
+            "search_subject_endpoint": "http://pdp.example.test:8443/access/v1/search/subject",
+            "search_resource_endpoint": "http://pdp.example.test:8443/access/v1/search/resource",
+            "search_action_endpoint": "http://pdp.example.test:8443/access/v1/search/action",
+        })
+    );
+    assert!(
+        local.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age"),
+        "{:?}",
+        local.headers
+    );
+    // Behind a proxy the configured public address is announced, whatever `Host` says.
+    let public = habilis_server::router_with(
+        Arc::clone(&h.services),
+        habilis_server::ServerSettings {
+            public_url: Some("https://authz.example.be/".to_owned()),
+        },
+    );
+    let announced = metadata(&public, "10.0.0.7:8080").await;
+    assert_eq!(
+        announced.body["policy_decision_point"],
+        "https://authz.example.be"
+    );
+    for endpoint in [
+        "access_evaluation_endpoint",
+        "access_evaluations_endpoint",
+        "search_subject_endpoint",
+        "search_resource_endpoint",
+        "search_action_endpoint",
+    ] {
+        assert!(
+            announced
+                .text(&format!("/{endpoint}"))
+                .starts_with("https://authz.example.be/access/v1/"),
+            "{endpoint}: {}",
+            announced.body
+        );
+    }
+}
+
+/// Wrong types at the top of a request fail the request; inside one item of a batch, only
+/// that item. A malformed `min_revision` is never ignored.
+#[tokio::test]
+async fn wrong_types_fail_the_request_at_the_top_and_the_item_in_a_batch() {
+    let h = Harness::demo().await;
+    let client = h.client.clone();
+    let namur = h.organization("Ville de Namur").await;
+    h.dossier("E-6", &namur, "finances", "budget", None).await;
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    let subject = json!({ "type": "user", "id": luc });
+    let action = json!({ "name": "dossier.read" });
+    let resource = json!({ "type": "dossier", "id": "E-6" });
+    let item = json!({ "resource": resource });
+    for (name, body) in [
+        (
+            "subject",
+            json!({ "subject": "alice", "action": action, "evaluations": [item] }),
+        ),
+        (
+            "action",
+            json!({ "subject": subject, "action": ["read"], "evaluations": [item] }),
+        ),
+        (
+            "resource",
+            json!({ "subject": subject, "action": action, "resource": 7, "evaluations": [{}] }),
+        ),
+        (
+            "context",
+            json!({ "subject": subject, "action": action, "context": "low", "evaluations": [item] }),
+        ),
+        (
+            "options",
+            json!({ "subject": subject, "action": action, "options": "execute_all", "evaluations": [item] }),
+        ),
+        (
+            "reasons",
+            json!({ "subject": subject, "action": action, "options": { "reasons": "yes" }, "evaluations": [item] }),
+        ),
+        (
+            "min_revision",
+            json!({ "subject": subject, "action": action, "context": { "min_revision": "1" }, "evaluations": [item] }),
+        ),
+    ] {
+        let refused = h
+            .post("/access/v1/evaluations", &client, body)
+            .await
+            .expect(400);
+        assert_eq!(refused.code(), "invalid_request", "{name}");
+        assert!(
+            refused.text("/detail").contains(name),
+            "{name}: {}",
+            refused.body
+        );
+    }
+    // `null` is no value: the default is absent.
+    let nulls = h
+        .post("/access/v1/evaluations", &client, json!({ "subject": subject, "action": action, "resource": null, "context": null, "options": null, "evaluations": [{ "resource": resource, "context": { "acr": LOW } }] }))
+        .await
+        .expect(200);
+    assert_eq!(nulls.body["evaluations"], json!([{ "decision": true }]));
+    // Inside an item: that item's error, the others decided.
+    let mixed = h
+        .post(
+            "/access/v1/evaluations",
+            &client,
+            json!({
+                "subject": subject, "action": action, "context": { "acr": LOW },
+                "evaluations": [
+                    { "resource": resource },
+                    { "resource": resource, "context": "low" },
+                    { "resource": resource, "context": { "acr": LOW, "min_revision": -3 } },
+                    { "resource": resource, "subject": "alice" },
+                    { "resource": resource },
+                ]
+            }),
+        )
+        .await
+        .expect(200);
+    let decisions: Vec<_> = mixed.body["evaluations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["decision"].clone(),
+                e["context"]["error"]["status"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            (json!(true), json!(null)),
+            (json!(false), json!(400)),
+            (json!(false), json!(400)),
+            (json!(false), json!(400)),
+            (json!(true), json!(null)),
+        ]
+    );
+    // An explicit empty list behaves like a single evaluation, as a missing one does.
+    let empty = h
+        .post("/access/v1/evaluations", &client, json!({ "subject": subject, "action": action, "resource": resource, "context": { "acr": LOW }, "evaluations": [] }))
+        .await
+        .expect(200);
+    assert_eq!(empty.body, json!({ "decision": true }));
+    // A single evaluation and a search refuse the same mistakes.
+    for (path, body) in [
+        (
+            "/access/v1/evaluation",
+            json!({ "subject": subject, "action": action, "resource": resource, "context": ["low"] }),
+        ),
+        (
+            "/access/v1/evaluation",
+            json!({ "subject": subject, "action": action, "resource": resource, "context": { "min_revision": 1.5 } }),
+        ),
+        (
+            "/access/v1/search/resource",
+            json!({ "subject": subject, "action": action, "resource": { "type": "dossier" }, "context": { "min_revision": "latest" } }),
+        ),
+        (
+            "/access/v1/search/action",
+            json!({ "subject": subject, "resource": resource, "context": true }),
+        ),
+    ] {
+        let refused = h.post(path, &client, body).await.expect(400);
+        assert_eq!(
+            refused.code(),
+            "invalid_request",
+            "{path}: {}",
+            refused.body
+        );
+    }
+}
+
+/// A decision asked with `min_revision` is answered from that revision or newer, also on a
+/// server that did not make the write itself: it reads the store rather than answer from
+/// older state, and answers 503 with `Retry-After` when the revision does not exist yet.
+#[tokio::test]
+async fn min_revision_waits_for_a_write_another_server_made() {
+    let h = Harness::demo().await;
+    let gls = h.token("GLS (principal manager)");
+    let namur = h.organization("Ville de Namur").await;
+    h.dossier("E-7", &namur, "patrimoine", "operations_immobilieres", None)
+        .await;
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    // A second server on the same store, which follows nobody: it learns of other servers'
+    // writes only when a question asks it to.
+    let db = Db::connect(&h.database_url).await.unwrap();
+    let other = Services::open(db, Arc::new(h.clock.clone())).await.unwrap();
+    let other = habilis_server::router(Arc::clone(&other));
+    let ask = |context: serde_json::Value| {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/access/v1/evaluation")
+            .header("authorization", format!("Bearer {}", h.client))
+            .header("content-type", "application/json")
+            .body(Body::from(json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-7" }, "context": context }).to_string()))
+            .unwrap();
+        let other = other.clone();
+        async move { answer(&other, request).await }
+    };
+    assert_eq!(
+        ask(json!({ "acr": LOW })).await.expect(200).body["decision"],
+        false
+    );
+    let grant = h.post("/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["patrimoine"] } })).await.expect(201);
+    let revision = grant.body["revision"].as_u64().unwrap();
+    // Without min_revision the other server still answers from what it had.
+    assert_eq!(
+        ask(json!({ "acr": LOW })).await.expect(200).body["decision"],
+        false
+    );
+    assert_eq!(
+        ask(json!({ "acr": LOW, "min_revision": revision }))
+            .await
+            .expect(200)
+            .body["decision"],
+        true
+    );
+    // Every kind of question refuses a revision nobody committed.
+    let future = revision + 1000;
+    let luc_search = json!({ "subject": { "type": "user", "id": luc }, "resource": { "type": "dossier", "id": "E-7" }, "context": { "min_revision": future } });
+    let refused = h
+        .post("/access/v1/search/action", &h.client.clone(), luc_search)
+        .await
+        .expect(503);
+    assert!(refused.headers.get("retry-after").is_some());
+    let refused = h
+        .get(
+            &format!("/api/v1/entitlements?user={luc}&min_revision={future}"),
+            &h.client.clone(),
+        )
+        .await
+        .expect(503);
+    assert!(refused.headers.get("retry-after").is_some());
 }

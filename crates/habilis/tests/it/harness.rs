@@ -170,17 +170,12 @@ impl Harness {
                 .unwrap(),
             None => request.body(Body::empty()).unwrap(),
         };
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Answer {
-            status,
-            body,
-            headers,
-        }
+        self.send(request).await
+    }
+
+    /// Any request, as it is built, to this harness's server.
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        answer(&self.router, request).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
@@ -309,4 +304,19 @@ pub fn result_ids(answer: &Value) -> Vec<&str> {
         .iter()
         .map(|result| result["id"].as_str().unwrap())
         .collect()
+}
+
+/// What `router` answers to `request`: its status, headers and body (JSON when it is).
+pub async fn answer(router: &axum::Router, request: Request<Body>) -> Answer {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Answer {
+        status,
+        body,
+        headers,
+    }
 }

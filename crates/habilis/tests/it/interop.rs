@@ -380,6 +380,29 @@ async fn todo_vectors_pass_as_they_are() {
     let pdp = Pdp::start().await;
     let (todo, _) = todo_world(&pdp).await;
     let mut connection = pdp.connect().await;
+    // Discovery first, as a conformance harness starts: the metadata names the base URL the
+    // client used, and the endpoints the vectors are sent to below.
+    let metadata = connection
+        .send(
+            Method::GET,
+            "/.well-known/authzen-configuration",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(metadata.status, 200);
+    let base = format!("http://{}", pdp.address);
+    let metadata = metadata.json();
+    assert_eq!(metadata["policy_decision_point"], base.as_str());
+    assert_eq!(
+        metadata["access_evaluation_endpoint"],
+        format!("{base}/access/v1/evaluation")
+    );
+    assert_eq!(
+        metadata["access_evaluations_endpoint"],
+        format!("{base}/access/v1/evaluations")
+    );
     for file in [
         "todo/decisions-authorization-api-1_0-02.json",
         "todo/decisions-authorization-api-1_0-01.json",

@@ -738,13 +738,16 @@ async fn wrong_types_fail_the_request_at_the_top_and_the_item_in_a_batch() {
             "/access/v1/evaluations",
             &client,
             json!({
-                "subject": subject, "action": action, "context": { "acr": LOW },
+                "subject": subject, "action": action, "resource": resource, "context": { "acr": LOW },
                 "evaluations": [
                     { "resource": resource },
                     { "resource": resource, "context": "low" },
                     { "resource": resource, "context": { "acr": LOW, "min_revision": -3 } },
                     { "resource": resource, "subject": "alice" },
                     { "resource": resource },
+                    // A member given in the item replaces the default whole, never merged
+                    // with it: this resource has no id.
+                    { "resource": { "type": "dossier" } },
                 ]
             }),
         )
@@ -769,6 +772,7 @@ async fn wrong_types_fail_the_request_at_the_top_and_the_item_in_a_batch() {
             (json!(false), json!(400)),
             (json!(false), json!(400)),
             (json!(true), json!(null)),
+            (json!(false), json!(400)),
         ]
     );
     // An explicit empty list behaves like a single evaluation, as a missing one does.

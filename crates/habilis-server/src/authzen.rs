@@ -39,7 +39,39 @@ pub fn router() -> Router<AppState> {
 }
 
 pub fn well_known() -> Router<AppState> {
-    Router::new().route("/.well-known/authzen-configuration", get(configuration))
+    Router::new()
+        .route("/.well-known/authzen-configuration", get(configuration))
+        // RFC 8615: the metadata of a PDP whose identifier has a path
+        // (`https://gw.example.be/habilis`) is at that path after the well-known string.
+        .route(
+            "/.well-known/authzen-configuration/{*path}",
+            get(configuration_at_path),
+        )
+}
+
+/// The metadata at `/.well-known/authzen-configuration/<path>`, for the configured public
+/// address's own path only: any other path names no PDP here.
+async fn configuration_at_path(
+    State(state): State<AppState>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let announced = state
+        .public_url
+        .as_deref()
+        .and_then(|url| url.parse::<axum::http::Uri>().ok())
+        .map(|url| url.path().trim_matches('/').to_owned());
+    match announced {
+        Some(announced) if !announced.is_empty() && announced == path.trim_matches('/') => {
+            configuration(State(state), headers).await
+        }
+        _ => Problem::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "no policy decision point is published under this path",
+        )
+        .into_response(),
+    }
 }
 
 /// The PDP's metadata. `policy_decision_point` must be the identifier the client built the

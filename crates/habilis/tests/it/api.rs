@@ -301,6 +301,8 @@ fn the_openapi_document_matches_the_router() {
                             .is_some_and(|c| c.is_alphanumeric() || c == '_')
                     });
                 if named {
+                    // A catch-all segment (`{*path}`) is a plain parameter in OpenAPI.
+                    let path = path.replace("{*", "{");
                     served.push(format!("{} {prefix}{path}", method.to_uppercase()));
                 }
             }

@@ -670,6 +670,49 @@ async fn discovery_announces_the_address_clients_reach() {
             announced.body
         );
     }
+    // A public address with a path publishes its metadata after the well-known string, as
+    // RFC 8615 places it; another path names no PDP.
+    let under_path = habilis_server::router_with(
+        Arc::clone(&h.services),
+        habilis_server::ServerSettings {
+            public_url: Some("https://gw.example.be/habilis".to_owned()),
+        },
+    );
+    let request = |path: &str| {
+        Request::builder()
+            .uri(path)
+            .header("host", "gw.example.be")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let published = answer(
+        &under_path,
+        request("/.well-known/authzen-configuration/habilis"),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        published.body["policy_decision_point"],
+        "https://gw.example.be/habilis"
+    );
+    assert_eq!(
+        published.body["access_evaluation_endpoint"],
+        "https://gw.example.be/habilis/access/v1/evaluation"
+    );
+    for elsewhere in [
+        "/.well-known/authzen-configuration/other",
+        "/.well-known/authzen-configuration/habilis/more",
+    ] {
+        let missing = answer(&under_path, request(elsewhere)).await.expect(404);
+        assert_eq!(missing.code(), "not_found", "{elsewhere}");
+    }
+    let missing = answer(
+        &h.router,
+        request("/.well-known/authzen-configuration/habilis"),
+    )
+    .await
+    .expect(404);
+    assert_eq!(missing.code(), "not_found");
 }
 
 /// Wrong types at the top of a request fail the request; inside one item of a batch, only

@@ -27,6 +27,33 @@ fn bad_arguments_give_one_line() {
     );
 }
 
+/// A public address that could not be the AuthZEN metadata's identifier stops the server
+/// before it starts, with one line naming the setting.
+#[test]
+fn a_bad_public_url_is_refused_in_one_line() {
+    for url in [
+        "habilis.example.be",
+        "https://habilis.example.be/?tenant=1",
+        "https://habilis.example.be/#top",
+    ] {
+        let output = habilis()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database",
+                "sqlite::memory:",
+            ])
+            .env("HABILIS_PUBLIC_URL", url)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{url}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("public_url"), "{url}: {stderr}");
+    }
+}
+
 #[test]
 fn init_prints_the_secret_alone_on_the_last_line_and_only_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -179,7 +179,15 @@ impl Services {
     /// Applies to the engine, in order, every change committed since its revision, by this
     /// server or any other process sharing the database.
     pub async fn catch_up(&self) -> Result<u64, Error> {
-        let _guard = self.catch_up_lock.lock().await;
+        let guard = self.catch_up_lock.lock().await;
+        self.catch_up_holding(guard).await
+    }
+
+    /// `catch_up` for the holder of `catch_up_lock`.
+    async fn catch_up_holding(
+        &self,
+        _guard: tokio::sync::MutexGuard<'_, ()>,
+    ) -> Result<u64, Error> {
         let batches = self.db.changes_since(self.engine.revision()).await?;
         for (revision, changes) in batches {
             self.engine.apply(revision, &changes);
@@ -214,8 +222,14 @@ impl Services {
         }
         let mut receiver = self.revision.subscribe();
         let reached = tokio::time::timeout(timeout, async {
-            // Failing to read the store now leaves the follower to bring the revision.
-            let _ = self.catch_up().await;
+            // One read of the store at a time serves every waiter: a catch-up already
+            // running publishes what it finds to all of them, and the follower reads again
+            // soon, so requests asking for revisions the store does not have cannot queue
+            // up reads behind each other (nor delay the writes' own read-back). Failing to
+            // read the store now leaves the follower to bring the revision.
+            if let Ok(guard) = self.catch_up_lock.try_lock() {
+                let _ = self.catch_up_holding(guard).await;
+            }
             receiver
                 .wait_for(|revision| *revision >= min_revision)
                 .await

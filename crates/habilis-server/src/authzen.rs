@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use habilis_core::Caller;
@@ -99,12 +100,22 @@ async fn configuration(State(state): State<AppState>, headers: axum::http::Heade
         "search_resource_endpoint": format!("{base}/access/v1/search/resource"),
         "search_action_endpoint": format!("{base}/access/v1/search/action"),
     }));
-    // The metadata changes only with the configuration; clients may keep it for an hour.
+    // The configured metadata changes only with the configuration: any cache may keep it for
+    // an hour. Metadata built from `Host` is kept per `Host` only, so that no shared cache
+    // serves one client's `Host` to another.
+    let cache_control = if state.public_url.is_some() {
+        "public, max-age=3600"
+    } else {
+        "private, max-age=3600"
+    };
     (
-        [(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("public, max-age=3600"),
-        )],
+        [
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
+            (header::VARY, HeaderValue::from_static("Host")),
+        ],
         metadata,
     )
         .into_response()
@@ -407,7 +418,7 @@ async fn evaluations(
         context: object_member(&request, "context")?,
     };
     let items: &[Asking<'_>] = match request.get("evaluations") {
-        None => &[],
+        None | Some(Asking::Null) => &[],
         Some(Asking::Array(items)) => items,
         Some(_) => {
             return Err(Problem::bad_request(
@@ -433,12 +444,9 @@ async fn evaluations(
         let verdict = verdict(&snapshot, &application, &defaults, now)
             .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
         state.metrics.count_decisions(verdict.as_ref().err(), 1);
-        let answer = if verdict.is_ok() {
-            r#"{"decision":true}"#
-        } else {
-            r#"{"decision":false}"#
-        };
-        return Ok(json_body(answer.to_owned()));
+        let mut out = String::with_capacity(32);
+        write_decision(&mut out, &snapshot, &verdict, true);
+        return Ok(json_body(out));
     }
     let mut tally = DecisionTally::default();
     let mut out = String::with_capacity(16 + items.len() * 24);
@@ -452,11 +460,13 @@ async fn evaluations(
             .as_object()
             .ok_or("an evaluation must be an object")
             .and_then(|item| {
+                // `null` is no value, as at the top: the default applies.
+                let given = |name: &str| item.get(name).filter(|v| !matches!(v, Asking::Null));
                 let parts = Parts {
-                    subject: item.get("subject").or(defaults.subject),
-                    action: item.get("action").or(defaults.action),
-                    resource: item.get("resource").or(defaults.resource),
-                    context: item.get("context").or(defaults.context),
+                    subject: given("subject").or(defaults.subject),
+                    action: given("action").or(defaults.action),
+                    resource: given("resource").or(defaults.resource),
+                    context: given("context").or(defaults.context),
                 };
                 verdict(&snapshot, &application, &parts, now)
             });
@@ -515,6 +525,12 @@ fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     if let Some(Value::Object(members)) = &mut context {
         members.remove("min_revision");
     }
+    // No context, `null` and `{}` (perhaps once `min_revision` is gone) ask the same.
+    if matches!(&context, Some(Value::Null))
+        || matches!(&context, Some(Value::Object(m)) if m.is_empty())
+    {
+        context = None;
+    }
     let asked = json!({
         "subject": entity("subject"),
         "action": entity("action"),
@@ -532,7 +548,7 @@ fn invalid_request(detail: impl Into<String>) -> Problem {
 
 /// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
 fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
-    let Some(page) = request.get("page") else {
+    let Some(page) = request.get("page").filter(|p| !matches!(p, Asking::Null)) else {
         return Ok(None);
     };
     let Some(page) = page.as_object() else {

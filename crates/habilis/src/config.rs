@@ -117,8 +117,11 @@ fn configured_public_url(file: &FileConfig) -> anyhow::Result<Option<String>> {
     if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
         anyhow::bail!("public_url: `{public_url}` must start with http:// or https://");
     }
+    if public_url.parse::<axum::http::Uri>().is_err() {
+        anyhow::bail!("public_url: `{public_url}` is not an address");
+    }
     // It is the AuthZEN metadata's `policy_decision_point`, which has neither.
-    if public_url.contains(['?', '#']) || public_url.parse::<axum::http::Uri>().is_err() {
+    if public_url.contains(['?', '#']) {
         anyhow::bail!(
             "public_url: `{public_url}` must be an address without a query or a fragment"
         );

@@ -321,6 +321,13 @@ async fn searches_agree_with_evaluations_and_paginate() {
     .await
     .expect(200);
     assert_eq!(result_ids(&fresher.body), [found[1].as_str()]);
+    // Without a context at first, `{ "min_revision": N }` later asks the same.
+    let bare = json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier" }, "page": { "limit": 1 } });
+    let first_bare = search("resource", bare.clone()).await.expect(200);
+    let mut next = bare;
+    next["page"]["token"] = json!(first_bare.text("/page/next_token"));
+    next["context"] = json!({ "min_revision": 1 });
+    search("resource", next).await.expect(200);
 
     // Who may read the first dossier: Luc among them, each allowed.
     let dossier = &found[0];
@@ -635,14 +642,9 @@ async fn discovery_announces_the_address_clients_reach() {
             "search_action_endpoint": "http://pdp.example.test:8443/access/v1/search/action",
         })
     );
-    assert!(
-        local.headers["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("max-age"),
-        "{:?}",
-        local.headers
-    );
+    // Built from `Host`: kept per client only, never shared across `Host` values.
+    assert_eq!(local.headers["cache-control"], "private, max-age=3600");
+    assert_eq!(local.headers["vary"], "Host");
     // Behind a proxy the configured public address is announced, whatever `Host` says.
     let public = habilis_server::router_with(
         Arc::clone(&h.services),
@@ -651,6 +653,7 @@ async fn discovery_announces_the_address_clients_reach() {
         },
     );
     let announced = metadata(&public, "10.0.0.7:8080").await;
+    assert_eq!(announced.headers["cache-control"], "public, max-age=3600");
     assert_eq!(
         announced.body["policy_decision_point"],
         "https://authz.example.be"
@@ -775,6 +778,14 @@ async fn wrong_types_fail_the_request_at_the_top_and_the_item_in_a_batch() {
         .await
         .expect(200);
     assert_eq!(nulls.body["evaluations"], json!([{ "decision": true }]));
+    let null_items = h
+        .post("/access/v1/evaluations", &client, json!({ "subject": subject, "action": action, "resource": resource, "context": { "acr": LOW }, "evaluations": [{ "context": null, "subject": null }, { "resource": null }] }))
+        .await
+        .expect(200);
+    assert_eq!(
+        null_items.body["evaluations"],
+        json!([{ "decision": true }, { "decision": true }])
+    );
     // Inside an item: that item's error, the others decided.
     let mixed = h
         .post(
@@ -824,6 +835,25 @@ async fn wrong_types_fail_the_request_at_the_top_and_the_item_in_a_batch() {
         .await
         .expect(200);
     assert_eq!(empty.body, json!({ "decision": true }));
+    // ... denials included: a step-up names its level, as `/access/v1/evaluation` does.
+    let step_up = json!({ "subject": subject, "action": { "name": "dossier.validate" }, "resource": resource, "context": { "acr": LOW } });
+    let single = h
+        .post("/access/v1/evaluation", &client, step_up.clone())
+        .await
+        .expect(200);
+    let mut batch = step_up;
+    batch["evaluations"] = json!([]);
+    let as_batch = h
+        .post("/access/v1/evaluations", &client, batch)
+        .await
+        .expect(200);
+    assert_eq!(as_batch.body, single.body);
+    assert_eq!(single.body["decision"], false, "{}", single.body);
+    assert!(
+        single.body["context"]["reason"]["code"].is_string(),
+        "{}",
+        single.body
+    );
     // A single evaluation and a search refuse the same mistakes.
     for (path, body) in [
         (

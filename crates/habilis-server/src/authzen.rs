@@ -160,9 +160,18 @@ struct Parts<'a> {
     context: Option<&'a Asking<'a>>,
 }
 
-/// A member of an object; `None` when `value` is no object or lacks it.
+/// A member of an object that has a value: `null` is none (I-JSON asks senders to omit
+/// such members; some send them), so that a default or "absent" applies to it as to a
+/// missing member, at every level of a request.
+fn given<'a>(object: &'a Object<'a>, name: &str) -> Option<&'a Asking<'a>> {
+    object
+        .get(name)
+        .filter(|value| !matches!(value, Asking::Null))
+}
+
+/// `given` of `value`; `None` when `value` is no object.
 fn member<'a>(value: &'a Asking<'a>, name: &str) -> Option<&'a Asking<'a>> {
-    value.as_object()?.get(name)
+    given(value.as_object()?, name)
 }
 
 fn text_member<'a>(object: &'a Asking<'a>, name: &str) -> Option<&'a str> {
@@ -286,7 +295,7 @@ fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
 /// is an error, never ignored: ignoring it would answer from whatever state is current.
 fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static str> {
     match context.and_then(|c| member(c, "min_revision")) {
-        None | Some(Asking::Null) => Ok(None),
+        None => Ok(None),
         Some(value) => value
             .as_u64()
             .map(Some)
@@ -294,13 +303,13 @@ fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static st
     }
 }
 
-/// A top-level member that must be an object when present (`null` counts as absent).
+/// A top-level member that must be an object when given.
 fn object_member<'a>(
     request: &'a Object<'a>,
     name: &str,
 ) -> Result<Option<&'a Asking<'a>>, Problem> {
-    match request.get(name) {
-        None | Some(Asking::Null) => Ok(None),
+    match given(request, name) {
+        None => Ok(None),
         Some(value) if value.is_object() => Ok(Some(value)),
         Some(_) => Err(invalid_request(format!("`{name}` must be an object"))),
     }
@@ -405,7 +414,7 @@ async fn evaluations(
         }
     };
     let with_reasons = match options.and_then(|o| member(o, "reasons")) {
-        None | Some(Asking::Null) => false,
+        None => false,
         Some(Asking::Bool(reasons)) => *reasons,
         Some(_) => {
             return Err(invalid_request("`options.reasons` must be true or false"));
@@ -417,8 +426,8 @@ async fn evaluations(
         resource: object_member(&request, "resource")?,
         context: object_member(&request, "context")?,
     };
-    let items: &[Asking<'_>] = match request.get("evaluations") {
-        None | Some(Asking::Null) => &[],
+    let items: &[Asking<'_>] = match given(&request, "evaluations") {
+        None => &[],
         Some(Asking::Array(items)) => items,
         Some(_) => {
             return Err(Problem::bad_request(
@@ -460,13 +469,11 @@ async fn evaluations(
             .as_object()
             .ok_or("an evaluation must be an object")
             .and_then(|item| {
-                // `null` is no value, as at the top: the default applies.
-                let given = |name: &str| item.get(name).filter(|v| !matches!(v, Asking::Null));
                 let parts = Parts {
-                    subject: given("subject").or(defaults.subject),
-                    action: given("action").or(defaults.action),
-                    resource: given("resource").or(defaults.resource),
-                    context: given("context").or(defaults.context),
+                    subject: given(item, "subject").or(defaults.subject),
+                    action: given(item, "action").or(defaults.action),
+                    resource: given(item, "resource").or(defaults.resource),
+                    context: given(item, "context").or(defaults.context),
                 };
                 verdict(&snapshot, &application, &parts, now)
             });
@@ -521,14 +528,12 @@ fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     let entity = |name: &str| request.get(name).map(Value::from);
     // The context counts (its level changes the answer), but not how fresh the answer must
     // be: a client may ask for the next page at a newer revision.
-    let mut context = entity("context");
+    let mut context = given(request, "context").map(Value::from);
     if let Some(Value::Object(members)) = &mut context {
         members.remove("min_revision");
     }
-    // No context, `null` and `{}` (perhaps once `min_revision` is gone) ask the same.
-    if matches!(&context, Some(Value::Null))
-        || matches!(&context, Some(Value::Object(m)) if m.is_empty())
-    {
+    // No context and `{}` (perhaps once `min_revision` is gone) ask the same.
+    if matches!(&context, Some(Value::Object(m)) if m.is_empty()) {
         context = None;
     }
     let asked = json!({
@@ -548,7 +553,7 @@ fn invalid_request(detail: impl Into<String>) -> Problem {
 
 /// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
 fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
-    let Some(page) = request.get("page").filter(|p| !matches!(p, Asking::Null)) else {
+    let Some(page) = given(request, "page") else {
         return Ok(None);
     };
     let Some(page) = page.as_object() else {

@@ -371,16 +371,34 @@ async fn evaluation(
     }
     let snapshot = state.services.snapshot();
     let parts = Parts {
-        subject: request.get("subject"),
-        action: request.get("action"),
-        resource: request.get("resource"),
+        subject: given(&request, "subject"),
+        action: given(&request, "action"),
+        resource: given(&request, "resource"),
         context,
     };
-    let verdict = verdict(&snapshot, &application, &parts, state.services.now())
+    single_answer(
+        &state,
+        &snapshot,
+        &application,
+        &parts,
+        state.services.now(),
+    )
+}
+
+/// The answer to one evaluation: its decision, with the reason of a denial; a missing or
+/// malformed member is the request's error.
+fn single_answer(
+    state: &AppState,
+    snapshot: &Snapshot,
+    application: &Key,
+    parts: &Parts<'_>,
+    now: habilis_domain::Timestamp,
+) -> Result<Response, Problem> {
+    let verdict = verdict(snapshot, application, parts, now)
         .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
     state.metrics.count_decisions(verdict.as_ref().err(), 1);
     let mut out = String::with_capacity(32);
-    write_decision(&mut out, &snapshot, &verdict, true);
+    write_decision(&mut out, snapshot, &verdict, true);
     Ok(json_body(out))
 }
 
@@ -450,12 +468,7 @@ async fn evaluations(
     let now = state.services.now();
     if items.is_empty() {
         // Without items the endpoint behaves like a single evaluation.
-        let verdict = verdict(&snapshot, &application, &defaults, now)
-            .map_err(|detail| Problem::bad_request("invalid_request", detail))?;
-        state.metrics.count_decisions(verdict.as_ref().err(), 1);
-        let mut out = String::with_capacity(32);
-        write_decision(&mut out, &snapshot, &verdict, true);
-        return Ok(json_body(out));
+        return single_answer(&state, &snapshot, &application, &defaults, now);
     }
     let mut tally = DecisionTally::default();
     let mut out = String::with_capacity(16 + items.len() * 24);
@@ -525,10 +538,10 @@ struct Page {
 /// the order in which a client sends the members does not matter.
 fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     use sha2::Digest as _;
-    let entity = |name: &str| request.get(name).map(Value::from);
+    let entity = |name: &str| given(request, name).map(Value::from);
     // The context counts (its level changes the answer), but not how fresh the answer must
     // be: a client may ask for the next page at a newer revision.
-    let mut context = given(request, "context").map(Value::from);
+    let mut context = entity("context");
     if let Some(Value::Object(members)) = &mut context {
         members.remove("min_revision");
     }

@@ -22,6 +22,7 @@
 mod apply;
 mod runs;
 mod shards;
+mod slots;
 mod snapshot;
 
 use std::sync::{Arc, Mutex, PoisonError};

@@ -4,13 +4,14 @@
 //! millisecond of a change. Every container here is a fixed number of shards, each behind an
 //! `Arc`: cloning a container clones only the shard pointers, and changing one entry clones
 //! the one shard that holds it (`Arc::make_mut`), never the whole world. Within one batch a
-//! shard is cloned at most once, since after the first clone the batch owns it alone.
+//! shard is cloned at most once, since after the first clone the batch owns it alone. The
+//! hash maps' shards are `SlotTable`s, whose entries a lookup reads in one place.
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
-use hashbrown::HashTable;
+use crate::slots::{SlotTable, slots_for};
 
 /// A name or id as the engine keeps it: up to 24 bytes inline (every id Habilis makes, and
 /// most that applications register), longer ones on the heap. A lookup compares the name
@@ -78,43 +79,32 @@ fn share(total: usize, shards: usize) -> usize {
 /// The hash bits that choose a shard (`Hashing::shard`): 24, so up to 16 million shards.
 const SHARD_BITS: u64 = 0x00FF_FFFF;
 
-/// How many buckets hashbrown gives a table made for `capacity` entries: a power of two
-/// that the entries fill to at most 7/8.
-fn buckets_for(capacity: usize) -> usize {
-    match capacity {
-        0 => 0,
-        1..4 => 4,
-        4..8 => 8,
-        _ => capacity.saturating_mul(8).div_ceil(7).next_power_of_two(),
-    }
-}
-
-/// How many shards, `minimum` or more, hold `total` entries in the fewest buckets. With a
+/// How many shards, `minimum` or more, hold `total` entries in the fewest slots. With a
 /// power-of-two count every shard's share lands on the same side of a power of two: a
-/// million entries over 1,024 shards are 977 a shard, just past the 896 that 1,024
-/// buckets hold, so every table gets 2,048 and is under half full (86 MB for the resource
-/// table); over 1,299 shards they fit in 1,024 buckets, three quarters full (55 MB).
+/// million entries over 1,024 shards are 977 a shard, past the 768 that 1,024 slots hold,
+/// so every table gets 2,048 and is under half full (82 MB for the resource table); over
+/// about 1,500 shards they fit in 1,024 slots, two thirds full (62 MB).
 fn shards_for(total: usize, minimum: usize) -> usize {
     let minimum = minimum.max(1);
     (minimum..=minimum.saturating_mul(2))
-        .min_by_key(|&count| count.saturating_mul(buckets_for(share(total, count))))
+        .min_by_key(|&count| count.saturating_mul(slots_for(share(total, count))))
         .unwrap_or(minimum)
 }
 
-/// A fixed number of shards behind `Arc`s, and the list of them behind one more: a
-/// published snapshot shares both, so cloning it costs one count per map instead of one per
-/// shard (a thousand or two per map, about 270 µs for every map at a million grants and
-/// resources). A change clones the list of the map it changes and the shard it changes,
-/// once per snapshot.
+/// A fixed number of shards, each holding its contents behind an `Arc` (a `SlotTable`'s
+/// slots, a `Vec` in an `Arc`), and the list of them behind one more: a published snapshot
+/// shares both, so cloning it costs one count per map instead of one per shard (a thousand
+/// or two per map, about 270 µs for every map at a million grants and resources). A change
+/// clones the list of the map it changes and the shard it changes, once per snapshot.
 #[derive(Clone, Debug)]
 struct Shards<S> {
-    shards: Arc<Vec<Arc<S>>>,
+    shards: Arc<Vec<S>>,
 }
 
 impl<S: Clone + Default> Shards<S> {
     fn new(count: usize) -> Shards<S> {
         Shards {
-            shards: Arc::new((0..count.max(1)).map(|_| Arc::new(S::default())).collect()),
+            shards: Arc::new((0..count.max(1)).map(|_| S::default()).collect()),
         }
     }
 
@@ -123,30 +113,28 @@ impl<S: Clone + Default> Shards<S> {
     }
 
     fn get(&self, index: usize) -> Option<&S> {
-        self.shards.get(index).map(|shard| &**shard)
+        self.shards.get(index)
     }
 
     fn iter(&self) -> impl Iterator<Item = &S> {
-        self.shards.iter().map(|shard| &**shard)
+        self.shards.iter()
     }
 
-    /// The shard to change, cloned first (with the list) when a published snapshot still
-    /// shares it.
+    /// The shard to change, its list cloned first when a published snapshot still shares
+    /// it; the shard's own contents are cloned by the shard on its first change.
     fn get_mut(&mut self, index: usize) -> Option<&mut S> {
-        Arc::make_mut(&mut self.shards)
-            .get_mut(index)
-            .map(Arc::make_mut)
+        Arc::make_mut(&mut self.shards).get_mut(index)
     }
 }
 
 /// The shard that holds a key, ready to change: its table, the key's hash, and the hashing
 /// that places the table's other entries when it grows.
-type ShardMut<'a, T> = (&'a mut HashTable<T>, u64, &'a Hashing);
+type ShardMut<'a, T> = (&'a mut SlotTable<T>, u64, &'a Hashing);
 
 /// A map split into shards by the hash of its key.
 #[derive(Clone, Debug)]
 pub(crate) struct HashShards<K, V> {
-    shards: Shards<HashTable<(K, V)>>,
+    shards: Shards<SlotTable<(K, V)>>,
     hashing: Hashing,
 }
 
@@ -206,7 +194,9 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         let hashing = &self.hashing;
         for index in 0..self.shards.count() {
             if let Some(shard) = self.shards.get_mut(index) {
-                shard.reserve(per_shard, |(k, _)| hashing.hash(k));
+                shard.reserve(per_shard.saturating_sub(shard.len()), |(k, _)| {
+                    hashing.hash(k)
+                });
             }
         }
     }
@@ -220,12 +210,19 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         let Some((shard, hash, hashing)) = self.shard_mut(&key) else {
             return;
         };
-        let entry = shard.entry(hash, |(k, _)| *k == key, |(k, _)| hashing.hash(k));
-        let mut occupied = entry.or_insert_with(|| (key, V::default()));
-        let (_, value) = occupied.get_mut();
+        let rehash = |(k, _): &(K, V)| hashing.hash(k);
+        let index = shard.find_or_insert(
+            hash,
+            |(k, _)| *k == key,
+            || (key.clone(), V::default()),
+            rehash,
+        );
+        let Some((_, value)) = shard.get_at(index) else {
+            return;
+        };
         change(value);
         if value.is_vacant() {
-            occupied.remove();
+            shard.remove_at(index, rehash);
         }
     }
 }
@@ -234,7 +231,7 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
 /// by `(&P, &str)` needs no allocation and one hash.
 #[derive(Clone, Debug)]
 pub(crate) struct NamedShards<P, V> {
-    shards: Shards<HashTable<(P, Name, V)>>,
+    shards: Shards<SlotTable<(P, Name, V)>>,
     hashing: Hashing,
 }
 
@@ -281,7 +278,9 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
         let hashing = &self.hashing;
         for index in 0..self.shards.count() {
             if let Some(shard) = self.shards.get_mut(index) {
-                shard.reserve(per_shard, |(p, n, _)| hashing.hash(&(p, &**n)));
+                shard.reserve(per_shard.saturating_sub(shard.len()), |(p, n, _)| {
+                    hashing.hash(&(p, &**n))
+                });
             }
         }
     }
@@ -289,11 +288,12 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
     pub(crate) fn remove(&mut self, part: &P, name: &str) -> Option<V> {
         // Look before changing, so that removing an absent name clones no shard.
         self.get(part, name)?;
-        let (shard, hash, _) = self.shard_mut(part, name)?;
-        let entry = shard
-            .find_entry(hash, |(p, n, _)| p == part && &**n == name)
-            .ok()?;
-        let ((_, _, value), _) = entry.remove();
+        let (shard, hash, hashing) = self.shard_mut(part, name)?;
+        let (_, _, value) = shard.remove(
+            hash,
+            |(p, n, _)| p == part && &**n == name,
+            |(p, n, _)| hashing.hash(&(p, &**n)),
+        )?;
         Some(value)
     }
 }
@@ -302,7 +302,42 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
 /// shard `i % count` at position `i / count`, so shards stay even without hashing.
 #[derive(Clone, Debug)]
 pub(crate) struct DenseShards<V> {
-    shards: Shards<Vec<V>>,
+    shards: Shards<Dense<V>>,
+}
+
+/// One shard of a `DenseShards`: its values behind an `Arc`, whose pointer and length sit
+/// in the shard list itself, so that reading a value is one read past the (cached) list
+/// rather than two (a `Vec` in an `Arc` keeps its pointer behind the `Arc`). The slice may
+/// be longer than `len`, its tail default values, room for ids still to come.
+#[derive(Clone, Debug)]
+struct Dense<V> {
+    values: Arc<[V]>,
+    len: usize,
+}
+
+impl<V> Default for Dense<V> {
+    fn default() -> Dense<V> {
+        Dense {
+            values: Arc::from(Vec::new()),
+            len: 0,
+        }
+    }
+}
+
+impl<V: Clone + Default> Dense<V> {
+    /// Gives the slice `count` values: the first ones kept (moved when no snapshot shares
+    /// them, cloned when one does), then defaults, or the tail dropped.
+    fn resize(&mut self, count: usize) {
+        let mut values: Vec<V> = Vec::with_capacity(count);
+        let kept = self.len.min(count);
+        match Arc::get_mut(&mut self.values) {
+            Some(owned) => values.extend(owned.iter_mut().take(kept).map(std::mem::take)),
+            None => values.extend(self.values.iter().take(kept).cloned()),
+        }
+        values.resize_with(count, V::default);
+        self.values = Arc::from(values);
+        self.len = kept;
+    }
 }
 
 impl<V: Clone + Default> DenseShards<V> {
@@ -323,14 +358,23 @@ impl<V: Clone + Default> DenseShards<V> {
     /// The value of `id`; `None` for an id never written, which readers take as the default.
     pub(crate) fn get(&self, id: u32) -> Option<&V> {
         let (shard, position) = self.place(id);
-        self.shards.get(shard)?.get(position)
+        let shard = self.shards.get(shard)?;
+        if position < shard.len {
+            shard.values.get(position)
+        } else {
+            None
+        }
     }
 
     /// Changes every value, cloning the shards a published snapshot still shares.
     pub(crate) fn for_each_mut(&mut self, mut change: impl FnMut(&mut V)) {
         for index in 0..self.shards.count() {
             if let Some(shard) = self.shards.get_mut(index) {
-                shard.iter_mut().for_each(&mut change);
+                let len = shard.len;
+                Arc::make_mut(&mut shard.values)
+                    .iter_mut()
+                    .take(len)
+                    .for_each(&mut change);
             }
         }
     }
@@ -339,17 +383,21 @@ impl<V: Clone + Default> DenseShards<V> {
     pub(crate) fn reserve(&mut self, total: usize) {
         let per_shard = share(total, self.shards.count());
         for index in 0..self.shards.count() {
-            if let Some(shard) = self.shards.get_mut(index) {
-                shard.reserve(per_shard.saturating_sub(shard.len()));
+            if let Some(shard) = self.shards.get_mut(index)
+                && shard.values.len() < per_shard
+            {
+                shard.resize(per_shard);
             }
         }
     }
 
-    /// Moves each shard into an allocation of its exact length (see `Snapshot::compact`).
+    /// Drops the room left for ids that did not come (see `Snapshot::compact`).
     pub(crate) fn compact(&mut self) {
         for index in 0..self.shards.count() {
-            if let Some(shard) = self.shards.get_mut(index) {
-                crate::apply::exact(shard);
+            if let Some(shard) = self.shards.get_mut(index)
+                && shard.values.len() > shard.len
+            {
+                shard.resize(shard.len);
             }
         }
     }
@@ -358,10 +406,16 @@ impl<V: Clone + Default> DenseShards<V> {
     pub(crate) fn get_mut(&mut self, id: u32) -> Option<&mut V> {
         let (shard, position) = self.place(id);
         let shard = self.shards.get_mut(shard)?;
-        if shard.len() <= position {
-            shard.resize(position + 1, V::default());
+        if shard.values.len() <= position {
+            // Doubling, so that ids arriving one by one move each value a bounded number
+            // of times.
+            let count = (position + 1).max(shard.values.len().saturating_mul(2));
+            let len = shard.len;
+            shard.resize(count);
+            shard.len = len;
         }
-        shard.get_mut(position)
+        shard.len = shard.len.max(position + 1);
+        Arc::make_mut(&mut shard.values).get_mut(position)
     }
 }
 
@@ -444,27 +498,26 @@ mod tests {
 
     /// The buckets a map sized by `reserve` for `total` entries holds in all.
     fn buckets_reserved(map: &HashShards<u64, u32>) -> usize {
-        map.shards
-            .iter()
-            .map(|shard| shard.capacity().saturating_mul(8).div_ceil(7))
-            .sum()
+        map.shards.iter().map(SlotTable::slot_count).sum()
     }
 
     #[test]
-    fn a_load_sized_map_is_at_least_half_full_whatever_its_size() {
+    fn a_load_sized_map_is_not_much_less_than_half_full_whatever_its_size() {
         // Powers of two and the sizes just past them are the worst cases of equal
-        // power-of-two shards: at a million, 1,024 shards were 48 % full.
+        // power-of-two shards: at a million, 1,024 shards were 48 % full. A table holds at
+        // most three entries in four slots, and the margin for uneven shards is a larger
+        // part of a small shard's share.
         for total in [100_000, 131_072, 140_000, 1_000_000, 1_048_577, 3_000_000] {
             let mut map: HashShards<u64, u32> = HashShards::new(LARGE);
             map.reserve(total);
             let fill = total as f64 / buckets_reserved(&map) as f64;
             assert!(
-                fill > 0.5,
+                fill > 0.45,
                 "{total} entries fill {fill:.2} of their buckets"
             );
             if total >= 1_000_000 {
                 assert!(
-                    fill > 0.7,
+                    fill > 0.6,
                     "{total} entries fill {fill:.2} of their buckets"
                 );
             }
@@ -478,17 +531,46 @@ mod tests {
     #[test]
     fn every_entry_is_found_in_a_map_of_any_shard_count() {
         let mut map: HashShards<u64, u32> = HashShards::new(LARGE);
-        map.reserve(50_000);
+        map.reserve(70_000);
         assert!(!map.shards.count().is_power_of_two());
-        for key in 0..50_000u64 {
+        for key in 0..70_000u64 {
             map.insert(key * 7919, key as u32);
         }
-        for key in 0..50_000u64 {
+        for key in 0..70_000u64 {
             assert_eq!(map.get(&(key * 7919)), Some(&(key as u32)));
         }
         assert_eq!(map.get(&1), None);
         let used = map.shards.iter().filter(|s| !s.is_empty()).count();
         assert_eq!(used, map.shards.count(), "every shard takes its share");
+    }
+
+    #[test]
+    fn a_dense_map_reads_only_the_ids_written_and_a_clone_keeps_its_values() {
+        let mut values: DenseShards<u32> = DenseShards::new(4);
+        values.reserve(100);
+        assert_eq!(values.get(3), None, "room reserved is not a value");
+        for id in [0u32, 5, 6, 70, 3000] {
+            if let Some(value) = values.get_mut(id) {
+                *value = id + 1;
+            }
+        }
+        let published = values.clone();
+        if let Some(value) = values.get_mut(5) {
+            *value = 99;
+        }
+        values.for_each_mut(|value| *value *= 2);
+        values.compact();
+        assert_eq!(
+            published.get(5),
+            Some(&6),
+            "a published clone keeps its value"
+        );
+        assert_eq!(values.get(5), Some(&198));
+        assert_eq!(values.get(3000), Some(&6002));
+        // Ids below the highest written one in the same shard read as the default.
+        assert_eq!(values.get(2996), Some(&0));
+        assert_eq!(values.get(3004), None);
+        assert_eq!(values.get(u32::MAX), None);
     }
 
     #[test]

@@ -105,25 +105,18 @@ impl<T: Clone> SlotTable<T> {
         rehash: impl Fn(&T) -> u64,
     ) -> usize {
         self.reserve(1, &rehash);
-        let slots = Arc::make_mut(&mut self.slots);
-        let mask = slots.len().wrapping_sub(1);
-        let mut index = hash as usize & mask;
-        // `reserve` left an empty slot; the probe reaches it within the slot count.
-        for _ in 0..slots.len() {
-            match slots.get_mut(index) {
-                Some(slot @ None) => {
-                    *slot = Some(entry);
-                    self.len += 1;
-                    return index;
-                }
-                Some(Some(_)) => index = (index + 1) & mask,
-                None => break,
+        match place(Arc::make_mut(&mut self.slots), hash, entry) {
+            Ok(index) => {
+                self.len += 1;
+                index
+            }
+            Err(entry) => {
+                // Unreachable: `reserve` keeps an eighth of the slots empty. Grow and
+                // place it again rather than lose the entry.
+                self.grow_to(slots_for(self.len + 1).max(self.slots.len() * 2), &rehash);
+                self.insert_unique(hash, entry, rehash)
             }
         }
-        // Unreachable: `reserve` keeps an eighth of the slots empty. Grow and place it
-        // again rather than lose the entry.
-        self.grow_to(slots_for(self.len + 1).max(self.slots.len() * 2), &rehash);
-        self.insert_unique(hash, entry, rehash)
     }
 
     /// The entry `eq` accepts, added with `make` when absent: its slot index, for
@@ -193,7 +186,6 @@ impl<T: Clone> SlotTable<T> {
     fn grow_to(&mut self, count: usize, rehash: impl Fn(&T) -> u64) {
         let mut slots: Vec<Option<T>> = Vec::with_capacity(count);
         slots.resize_with(count, || None);
-        let mask = count.wrapping_sub(1);
         let mut old = std::mem::replace(&mut self.slots, Arc::from(Vec::new()));
         // The old slots are taken when no snapshot shares them, cloned when one does.
         let entries: Vec<T> = match Arc::get_mut(&mut old) {
@@ -201,17 +193,8 @@ impl<T: Clone> SlotTable<T> {
             None => old.iter().flatten().cloned().collect(),
         };
         for entry in entries {
-            let mut index = rehash(&entry) as usize & mask;
-            for _ in 0..count {
-                match slots.get_mut(index) {
-                    Some(slot @ None) => {
-                        *slot = Some(entry);
-                        break;
-                    }
-                    Some(Some(_)) => index = (index + 1) & mask,
-                    None => break,
-                }
-            }
+            // `count` holds every entry with room to spare: each finds an empty slot.
+            let _ = place(&mut slots, rehash(&entry), entry);
         }
         self.slots = Arc::from(slots);
     }
@@ -225,6 +208,24 @@ impl<T: Clone> SlotTable<T> {
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
         Arc::make_mut(&mut self.slots).iter_mut().flatten()
     }
+}
+
+/// Puts `entry` in the first empty slot of its probe from `hash`'s slot: its index, or the
+/// entry back when no slot is empty.
+fn place<T>(slots: &mut [Option<T>], hash: u64, entry: T) -> Result<usize, T> {
+    let mask = slots.len().wrapping_sub(1);
+    let mut index = hash as usize & mask;
+    for _ in 0..slots.len() {
+        match slots.get_mut(index) {
+            Some(slot @ None) => {
+                *slot = Some(entry);
+                return Ok(index);
+            }
+            Some(Some(_)) => index = (index + 1) & mask,
+            None => break,
+        }
+    }
+    Err(entry)
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 //! argon2). The stored hash is compared in constant time.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use arc_swap::ArcSwap;
 use habilis_domain::{Key, UserId};
 use habilis_store::{TokenKind, TokenRecord};
 use sha2::{Digest, Sha256};
@@ -82,27 +83,77 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 /// with every decision, and reading the store for each would cost more than the decision
 /// itself. A token revoked or expired in the store stops working within a second; the
 /// presented secret is still hashed and compared in constant time on every request.
+///
+/// Every request reads the cache and few write it, so the map is published whole, as the
+/// engine publishes its snapshots: a read takes no lock and writes no memory that the other
+/// cores' requests read too, where a mutex had both cores take turns at one cache line.
 #[derive(Default)]
 pub(crate) struct TokenCache {
-    entries: Mutex<HashMap<String, (TokenRecord, Instant)>>,
+    entries: ArcSwap<HashMap<Box<str>, CachedToken>>,
+    /// One writer at a time, so that two misses at once do not lose one of their entries.
+    writer: Mutex<()>,
+}
+
+/// A token record as the cache keeps it: what a request needs, with the stored hash as bytes.
+struct CachedToken {
+    record: TokenRecord,
+    secret_digest: [u8; 32],
+    read_at: Instant,
 }
 
 impl TokenCache {
-    fn get(&self, id: &str) -> Option<TokenRecord> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries
+    /// What `read` makes of the fresh record cached for `id`, or `None` when there is none.
+    fn with<T>(&self, id: &str, read: impl FnOnce(&TokenRecord, &[u8; 32]) -> T) -> Option<T> {
+        let entries = self.entries.load();
+        let cached = entries
             .get(id)
-            .filter(|(_, read_at)| read_at.elapsed() < TOKEN_CACHE_TTL)
-            .map(|(record, _)| record.clone())
+            .filter(|cached| cached.read_at.elapsed() < TOKEN_CACHE_TTL)?;
+        Some(read(&cached.record, &cached.secret_digest))
     }
 
-    fn put(&self, id: &str, record: TokenRecord) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= TOKEN_CACHE_MAX {
-            entries.clear();
-        }
-        entries.insert(id.to_owned(), (record, Instant::now()));
+    fn put(&self, record: TokenRecord) {
+        // A stored hash that is not 64 hex digits matches no presented token: not cached.
+        let Some(secret_digest) = digest_of_hex(&record.secret_hash) else {
+            return;
+        };
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.entries.load();
+        let mut entries = if current.len() >= TOKEN_CACHE_MAX {
+            HashMap::new()
+        } else {
+            // Expired entries are left behind as the map is copied.
+            current
+                .iter()
+                .filter(|(_, cached)| cached.read_at.elapsed() < TOKEN_CACHE_TTL)
+                .map(|(id, cached)| {
+                    (
+                        id.clone(),
+                        CachedToken {
+                            record: cached.record.clone(),
+                            secret_digest: cached.secret_digest,
+                            read_at: cached.read_at,
+                        },
+                    )
+                })
+                .collect()
+        };
+        entries.insert(
+            record.id.as_str().into(),
+            CachedToken {
+                record,
+                secret_digest,
+                read_at: Instant::now(),
+            },
+        );
+        self.entries.store(Arc::new(entries));
     }
+}
+
+/// The 32 bytes a SHA-256 hash written in hex stands for.
+fn digest_of_hex(text: &str) -> Option<[u8; 32]> {
+    let mut digest = [0_u8; 32];
+    hex::decode_to_slice(text, &mut digest).ok()?;
+    Some(digest)
 }
 
 impl Services {
@@ -115,44 +166,45 @@ impl Services {
         else {
             return Err(Error::Unauthenticated);
         };
-        let record = match self.token_cache.get(id) {
-            Some(record) => record,
-            None => {
-                let Some(record) = self.db.find_token(id).await? else {
-                    return Err(Error::Unauthenticated);
-                };
-                self.token_cache.put(id, record.clone());
-                record
+        let presented: [u8; 32] = Sha256::digest(bearer.trim().as_bytes()).into();
+        let now = self.now();
+        let caller = |record: &TokenRecord, stored: &[u8; 32]| {
+            let matches: bool = presented.ct_eq(stored).into();
+            let live = record.revoked_at.is_none()
+                && record.expires_at.is_none_or(|expires| now < expires);
+            let kind_matches = matches!(
+                (marker, record.kind),
+                ("pat", TokenKind::Personal) | ("app", TokenKind::Client)
+            );
+            if !matches || !live || !kind_matches {
+                return Err(Error::Unauthenticated);
+            }
+            match (record.kind, &record.user, &record.application) {
+                (TokenKind::Personal, Some(user), _) => {
+                    let snapshot = self.snapshot();
+                    let level = record.level.as_ref().and_then(|name| {
+                        snapshot
+                            .levels()
+                            .by_key(name)
+                            .map(|level| (level.rank, name.clone()))
+                    });
+                    Ok(Caller::user(user.clone(), level))
+                }
+                (TokenKind::Client, _, Some(application)) => {
+                    Ok(Caller::application(application.clone()))
+                }
+                _ => Err(Error::Unauthenticated),
             }
         };
-        let presented = hash_token(bearer.trim());
-        let matches: bool = presented
-            .as_bytes()
-            .ct_eq(record.secret_hash.as_bytes())
-            .into();
-        let now = self.now();
-        let live =
-            record.revoked_at.is_none() && record.expires_at.is_none_or(|expires| now < expires);
-        let kind_matches = matches!(
-            (marker, record.kind),
-            ("pat", TokenKind::Personal) | ("app", TokenKind::Client)
-        );
-        if !matches || !live || !kind_matches {
+        if let Some(answer) = self.token_cache.with(id, caller) {
+            return answer;
+        }
+        let Some(record) = self.db.find_token(id).await? else {
             return Err(Error::Unauthenticated);
-        }
-        match (record.kind, record.user, record.application) {
-            (TokenKind::Personal, Some(user), _) => {
-                let snapshot = self.snapshot();
-                let level = record.level.and_then(|name| {
-                    snapshot
-                        .levels()
-                        .by_key(&name)
-                        .map(|level| (level.rank, name))
-                });
-                Ok(Caller::user(user, level))
-            }
-            (TokenKind::Client, _, Some(application)) => Ok(Caller::application(application)),
-            _ => Err(Error::Unauthenticated),
-        }
+        };
+        let stored = digest_of_hex(&record.secret_hash).ok_or(Error::Unauthenticated)?;
+        let answer = caller(&record, &stored);
+        self.token_cache.put(record);
+        answer
     }
 }

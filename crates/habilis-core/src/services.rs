@@ -172,6 +172,11 @@ impl Services {
         self.engine.snapshot()
     }
 
+    /// The current snapshot, for work that does not await (see `EngineHost::current`).
+    pub fn current_snapshot(&self) -> habilis_engine::SnapshotGuard {
+        self.engine.current()
+    }
+
     pub fn revision(&self) -> u64 {
         self.engine.revision()
     }

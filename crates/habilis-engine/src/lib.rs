@@ -32,6 +32,9 @@ use habilis_domain::Change;
 
 pub use snapshot::{Asked, Entitlement, Snapshot};
 
+/// A hold on the published snapshot that counts no reference (`EngineHost::current`).
+pub type SnapshotGuard = arc_swap::Guard<std::sync::Arc<Snapshot>>;
+
 /// Counts for `/metrics` and diagnostics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EngineStats {
@@ -157,6 +160,14 @@ impl EngineHost {
     /// answers come from the same revision.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.published.load_full()
+    }
+
+    /// The current snapshot, held without counting a reference to it: for a request's
+    /// work that does not wait on anything (it must not be held across an `.await`).
+    /// Every request on every core would otherwise add to and take from the same count,
+    /// and the cores would take turns at its cache line.
+    pub fn current(&self) -> SnapshotGuard {
+        self.published.load()
     }
 
     pub fn revision(&self) -> u64 {

@@ -121,8 +121,8 @@ async fn configuration(State(state): State<AppState>, headers: axum::http::Heade
         .into_response()
 }
 
-fn application_of(caller: &Caller) -> Result<Key, Problem> {
-    caller.application.clone().ok_or_else(|| {
+fn application_of(caller: &Caller) -> Result<&Key, Problem> {
+    caller.application.as_ref().ok_or_else(|| {
         Problem::new(
             axum::http::StatusCode::FORBIDDEN,
             "other_application",
@@ -369,7 +369,7 @@ async fn evaluation(
     if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
-    let snapshot = state.services.snapshot();
+    let snapshot = state.services.current_snapshot();
     let parts = Parts {
         subject: given(&request, "subject"),
         action: given(&request, "action"),
@@ -379,7 +379,7 @@ async fn evaluation(
     single_answer(
         &state,
         &snapshot,
-        &application,
+        application,
         &parts,
         state.services.now(),
     )
@@ -464,11 +464,11 @@ async fn evaluations(
     if let Some(min) = wanted.max() {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
-    let snapshot = state.services.snapshot();
+    let snapshot = state.services.current_snapshot();
     let now = state.services.now();
     if items.is_empty() {
         // Without items the endpoint behaves like a single evaluation.
-        return single_answer(&state, &snapshot, &application, &defaults, now);
+        return single_answer(&state, &snapshot, application, &defaults, now);
     }
     let mut tally = DecisionTally::default();
     let mut out = String::with_capacity(16 + items.len() * 24);
@@ -488,7 +488,7 @@ async fn evaluations(
                     resource: given(item, "resource").or(defaults.resource),
                     context: given(item, "context").or(defaults.context),
                 };
-                verdict(&snapshot, &application, &parts, now)
+                verdict(&snapshot, application, &parts, now)
             });
         let allowed = match &decided {
             Err(message) => {
@@ -694,7 +694,7 @@ async fn search_subject(
     let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
-        let overrides = overrides(&snapshot, &application, member(resource, "properties"));
+        let overrides = overrides(&snapshot, application, member(resource, "properties"));
         let mut names: Vec<String> = snapshot
             .search_subjects(
                 application.as_str(),
@@ -767,7 +767,7 @@ async fn search_action(
     let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
-        let overrides = overrides(&snapshot, &application, member(resource, "properties"));
+        let overrides = overrides(&snapshot, application, member(resource, "properties"));
         let mut names: Vec<String> = snapshot
             .search_actions(
                 application.as_str(),

@@ -42,13 +42,13 @@ pub fn router(services: Arc<Services>) -> Router {
 
 /// The whole application.
 pub fn router_with(services: Arc<Services>, settings: ServerSettings) -> Router {
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         services,
         metrics: Arc::new(Metrics::new()),
         public_url: settings
             .public_url
             .map(|url| Arc::from(url.trim_end_matches('/'))),
-    };
+    });
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api::router())

@@ -472,6 +472,14 @@ async fn credentials_are_checked() {
     let forged = format!("{}x", real);
     h.get("/api/v1/users/me", &forged).await.expect(401);
     h.get("/api/v1/users/me", &real).await.expect(200);
+    // Once the token's record is cached, a wrong secret or the wrong kind of token under
+    // its id is still refused: the secret is compared on every request.
+    h.get("/api/v1/users/me", &forged).await.expect(401);
+    let truncated = real.get(..real.len() - 1).unwrap_or_default();
+    h.get("/api/v1/users/me", truncated).await.expect(401);
+    let as_application = real.replacen("habilis_pat_", "habilis_app_", 1);
+    h.get("/api/v1/users/me", &as_application).await.expect(401);
+    h.get("/api/v1/users/me", &real).await.expect(200);
     // An application credential cannot administer, and a person cannot ask decisions.
     h.get("/api/v1/organizations", &h.client.clone())
         .await

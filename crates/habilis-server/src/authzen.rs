@@ -376,13 +376,7 @@ async fn evaluation(
         resource: given(&request, "resource"),
         context,
     };
-    single_answer(
-        &state,
-        &snapshot,
-        application,
-        &parts,
-        state.services.now(),
-    )
+    single_answer(&state, &snapshot, application, &parts, state.services.now())
 }
 
 /// The answer to one evaluation: its decision, with the reason of a denial; a missing or

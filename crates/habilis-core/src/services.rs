@@ -6,7 +6,7 @@ use std::time::Duration;
 use habilis_domain::powers::Actor;
 use habilis_domain::{Change, Key, OrganizationId, Refusal, Timestamp, UserId};
 use habilis_engine::{EngineHost, Expected, Loading, Snapshot};
-use habilis_store::{AuditDraft, Db, Tx};
+use habilis_store::{AuditDraft, CommittedChanges, Db, Tx};
 use tokio::sync::{Mutex, watch};
 
 use crate::clock::Clock;
@@ -285,18 +285,36 @@ impl Services {
         changes: Vec<Change>,
     ) -> Result<u64, Error> {
         let draft = self.draft(caller, context, None);
-        let revision = tx.commit_change(draft, changes).await?;
-        self.settle(revision).await;
-        Ok(revision)
+        let committed = tx.commit_changes(draft, changes).await?;
+        self.apply_committed(&committed).await;
+        Ok(committed.revision())
     }
 
-    /// Brings the engine up to `revision`, which this process just committed. The write is
-    /// done whatever happens here, so its caller always hears of it and of its revision: a
-    /// failed answer would invite a retry of a write that took place. Should the store not
-    /// answer the read-back after a few tries, the follower brings the revision later, and
-    /// until then a decision asked with `min_revision` waits or answers 503 rather than
-    /// answering from older state.
-    async fn settle(&self, revision: u64) {
+    /// Brings the engine up to the revision this process just committed. The store numbers
+    /// the writes it serialises one after another, so when the engine holds the revision
+    /// before, this write's changes are the next ones and are applied as they are in hand,
+    /// within microseconds of the commit; otherwise another process wrote in between, and
+    /// the engine reads the store from its revision on, in order.
+    ///
+    /// The write is done whatever happens here, so its caller always hears of it and of its
+    /// revision: a failed answer would invite a retry of a write that took place. Should the
+    /// store not answer the read-back after a few tries, the follower brings the revision
+    /// later, and until then a decision asked with `min_revision` waits or answers 503 rather
+    /// than answering from older state.
+    pub async fn apply_committed(&self, committed: &CommittedChanges) {
+        let revision = committed.revision();
+        {
+            let _guard = self.catch_up_lock.lock().await;
+            let applied = self.engine.revision();
+            if applied >= revision {
+                return;
+            }
+            if applied.checked_add(1) == Some(revision) {
+                self.engine.apply(revision, committed.changes());
+                self.revision.send_replace(revision);
+                return;
+            }
+        }
         for pause_ms in [0, 20, 100, 500] {
             // No timer before the first try: a write's way to the decisions is counted in
             // microseconds, and the timer's granularity is a millisecond.

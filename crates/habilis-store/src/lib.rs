@@ -31,7 +31,7 @@ pub use entities::{
     SubjectIdRecord, composite_key,
 };
 pub use tokens::{TokenKind, TokenRecord};
-pub use tx::Tx;
+pub use tx::{CommittedChanges, Tx};
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

@@ -35,6 +35,25 @@ impl std::fmt::Debug for Tx {
     }
 }
 
+/// What one write transaction committed: its revision and its changes, exactly as its
+/// audit event carries them. Only `Tx::commit_changes` makes one, so that whoever holds one
+/// holds changes the store has committed at that revision, and nothing else.
+#[derive(Debug)]
+pub struct CommittedChanges {
+    revision: u64,
+    changes: Vec<Change>,
+}
+
+impl CommittedChanges {
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+}
+
 impl Tx {
     /// Takes the writer lock and reads the store's state.
     pub(crate) async fn start(mut transact: Transact) -> Result<Tx, StoreError> {
@@ -179,6 +198,16 @@ impl Tx {
         draft: AuditDraft,
         changes: Vec<Change>,
     ) -> Result<u64, StoreError> {
+        Ok(self.commit_changes(draft, changes).await?.revision())
+    }
+
+    /// `commit_change`, answering with what it committed: the revision and the changes, as
+    /// the engine of the committing process may apply them without reading them back.
+    pub async fn commit_changes(
+        self,
+        draft: AuditDraft,
+        changes: Vec<Change>,
+    ) -> Result<CommittedChanges, StoreError> {
         let Tx {
             mut transact,
             state,
@@ -197,7 +226,7 @@ impl Tx {
         match written {
             Ok(revision) => {
                 transact.commit().await?;
-                Ok(revision)
+                Ok(CommittedChanges { revision, changes })
             }
             Err(error) => {
                 rollback_quietly(transact).await;

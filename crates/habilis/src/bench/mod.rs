@@ -322,13 +322,16 @@ async fn load_through_store(
             other => other.clone(),
         };
         for (change, allowed) in [(change, true), (revoked, false)] {
+            // As a write of this server's reaches its decisions: the commit, then the engine
+            // brought to its revision (`Services::apply_committed`, what every command does).
             let t = Instant::now();
             let tx = services.db().begin().await?;
-            tx.commit_change(bench_draft("bench.visibility", 1), vec![change])
+            let written = tx
+                .commit_changes(bench_draft("bench.visibility", 1), vec![change])
                 .await?;
             let committed = Instant::now();
             commits.push(committed - t);
-            services.catch_up().await?;
+            services.apply_committed(&written).await;
             visible.push(committed.elapsed());
             let seen = asked_of(workload, query, &no_overrides, now)
                 .is_some_and(|a| services.snapshot().check(&a) == allowed);

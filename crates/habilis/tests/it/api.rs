@@ -333,3 +333,36 @@ fn route_calls(source: &str) -> Vec<&str> {
     }
     calls
 }
+
+/// A server applies its own writes to its engine from the changes in hand, without reading
+/// them back; a server that loads the same store from scratch must hold the same world.
+#[tokio::test]
+async fn the_engine_a_server_keeps_up_to_date_is_the_one_its_store_loads() {
+    let h = Harness::demo().await;
+    let operator = h.token("operator");
+    // One more write after the demo's own, through the API.
+    h.post("/api/v1/organizations", &operator, json!({ "enterprise_number": "0566.988.259", "kind": "commune", "name": { "fr": "Commune de Test", "nl": "Gemeente Test" } }))
+        .await
+        .expect(201);
+    let kept = h.services.snapshot();
+    let db = habilis_store::Db::connect(&h.database_url).await.unwrap();
+    let loaded = habilis_core::Services::open(db.clone(), std::sync::Arc::new(h.clock.clone()))
+        .await
+        .unwrap()
+        .snapshot();
+    assert_eq!(kept.revision(), loaded.revision());
+    assert_eq!(kept.stats(), loaded.stats());
+    let (world, _) = db.load_world().await.unwrap();
+    assert!(world.users.len() > 5 && !world.applications.is_empty());
+    let mut compared = 0;
+    for application in world.applications.keys() {
+        for user in world.users.keys() {
+            let at = h.services.now();
+            let kept = kept.entitlements(application.as_str(), user.as_str(), at);
+            let loaded = loaded.entitlements(application.as_str(), user.as_str(), at);
+            assert_eq!(kept, loaded, "{user} in {application}");
+            compared += kept.len();
+        }
+    }
+    assert!(compared > 0, "the demo's users hold roles");
+}

@@ -84,12 +84,15 @@ const TOKEN_CACHE_MAX: usize = 10_000;
 /// itself. A token revoked or expired in the store stops working within a second; the
 /// presented secret is still hashed and compared in constant time on every request.
 ///
-/// Every request reads the cache and few write it, so the map is published whole, as the
-/// engine publishes its snapshots: a read takes no lock and writes no memory that the other
-/// cores' requests read too, where a mutex had both cores take turns at one cache line.
+/// Every request reads the cache and few write it, so it is read without a lock, as the
+/// engine's snapshots are: a read writes no memory that the other cores' requests read too,
+/// where a mutex had both cores take turns at one cache line. Each token has its own slot,
+/// which a refresh (once a second for a token in use) replaces alone; the map of slots is
+/// copied only when a token id is seen for the first time, so that a thousand tokens in use
+/// do not make every refresh copy a thousand entries.
 #[derive(Default)]
 pub(crate) struct TokenCache {
-    entries: ArcSwap<HashMap<Box<str>, CachedToken>>,
+    slots: ArcSwap<HashMap<Box<str>, Arc<ArcSwap<CachedToken>>>>,
     /// One writer at a time, so that two misses at once do not lose one of their entries.
     writer: Mutex<()>,
 }
@@ -101,14 +104,20 @@ struct CachedToken {
     read_at: Instant,
 }
 
+impl CachedToken {
+    fn is_fresh(&self) -> bool {
+        self.read_at.elapsed() < TOKEN_CACHE_TTL
+    }
+}
+
 impl TokenCache {
     /// What `read` makes of the fresh record cached for `id`, or `None` when there is none.
     fn with<T>(&self, id: &str, read: impl FnOnce(&TokenRecord, &[u8; 32]) -> T) -> Option<T> {
-        let entries = self.entries.load();
-        let cached = entries
-            .get(id)
-            .filter(|cached| cached.read_at.elapsed() < TOKEN_CACHE_TTL)?;
-        Some(read(&cached.record, &cached.secret_digest))
+        let slots = self.slots.load();
+        let cached = slots.get(id)?.load();
+        cached
+            .is_fresh()
+            .then(|| read(&cached.record, &cached.secret_digest))
     }
 
     fn put(&self, record: TokenRecord) {
@@ -116,36 +125,30 @@ impl TokenCache {
         let Some(secret_digest) = digest_of_hex(&record.secret_hash) else {
             return;
         };
+        let id: Box<str> = record.id.as_str().into();
+        let cached = Arc::new(CachedToken {
+            record,
+            secret_digest,
+            read_at: Instant::now(),
+        });
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = self.entries.load();
-        let mut entries = if current.len() >= TOKEN_CACHE_MAX {
+        let current = self.slots.load();
+        if let Some(slot) = current.get(&id) {
+            slot.store(cached);
+            return;
+        }
+        let mut slots: HashMap<_, _> = if current.len() >= TOKEN_CACHE_MAX {
             HashMap::new()
         } else {
-            // Expired entries are left behind as the map is copied.
+            // Tokens no longer in use are left behind as the map is copied.
             current
                 .iter()
-                .filter(|(_, cached)| cached.read_at.elapsed() < TOKEN_CACHE_TTL)
-                .map(|(id, cached)| {
-                    (
-                        id.clone(),
-                        CachedToken {
-                            record: cached.record.clone(),
-                            secret_digest: cached.secret_digest,
-                            read_at: cached.read_at,
-                        },
-                    )
-                })
+                .filter(|(_, slot)| slot.load().is_fresh())
+                .map(|(id, slot)| (id.clone(), Arc::clone(slot)))
                 .collect()
         };
-        entries.insert(
-            record.id.as_str().into(),
-            CachedToken {
-                record,
-                secret_digest,
-                read_at: Instant::now(),
-            },
-        );
-        self.entries.store(Arc::new(entries));
+        slots.insert(id, Arc::new(ArcSwap::new(cached)));
+        self.slots.store(Arc::new(slots));
     }
 }
 
@@ -206,5 +209,58 @@ impl Services {
         let answer = caller(&record, &stored);
         self.token_cache.put(record);
         answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use habilis_domain::Timestamp;
+
+    use super::*;
+
+    fn record(id: &str, token: &str) -> TokenRecord {
+        TokenRecord {
+            id: id.to_owned(),
+            kind: TokenKind::Client,
+            user: None,
+            application: None,
+            secret_hash: hash_token(token),
+            label: "test".to_owned(),
+            level: None,
+            created_at: Timestamp(0),
+            expires_at: None,
+            revoked_at: None,
+        }
+    }
+
+    fn cached_digest(cache: &TokenCache, id: &str) -> Option<[u8; 32]> {
+        cache.with(id, |_, digest| *digest)
+    }
+
+    fn digest(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    #[test]
+    fn the_cache_answers_with_the_newest_record_of_each_token() {
+        let cache = TokenCache::default();
+        assert_eq!(cached_digest(&cache, "a"), None);
+        cache.put(record("a", "first"));
+        assert_eq!(cached_digest(&cache, "a"), Some(digest("first")));
+        // A refresh replaces the token's record; other tokens keep theirs.
+        cache.put(record("b", "other"));
+        cache.put(record("a", "second"));
+        assert_eq!(cached_digest(&cache, "a"), Some(digest("second")));
+        assert_eq!(cached_digest(&cache, "b"), Some(digest("other")));
+        assert_eq!(cached_digest(&cache, "c"), None);
+    }
+
+    #[test]
+    fn a_record_whose_hash_is_unreadable_is_not_cached() {
+        let cache = TokenCache::default();
+        let mut broken = record("a", "first");
+        broken.secret_hash = "not hex".to_owned();
+        cache.put(broken);
+        assert_eq!(cached_digest(&cache, "a"), None);
     }
 }

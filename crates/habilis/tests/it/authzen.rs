@@ -945,3 +945,71 @@ async fn min_revision_waits_for_a_write_another_server_made() {
         .expect(503);
     assert!(refused.headers.get("retry-after").is_some());
 }
+
+/// Two servers writing to the same store: a server whose engine is behind when it writes
+/// (the other server wrote in between) reads the store rather than apply its own changes
+/// out of order, so that after its write it answers from both.
+#[tokio::test]
+async fn a_server_that_writes_after_another_server_holds_both_writes() {
+    let h = Harness::demo().await;
+    let gls = h.token("GLS (principal manager)");
+    let namur = h.organization("Ville de Namur").await;
+    h.dossier("E-7", &namur, "patrimoine", "operations_immobilieres", None)
+        .await;
+    h.dossier("E-8", &namur, "finances", "budget", None).await;
+    let luc = h.user("luc.martin@ville.namur.be").await;
+    let db = Db::connect(&h.database_url).await.unwrap();
+    let other =
+        habilis_server::router(Services::open(db, Arc::new(h.clock.clone())).await.unwrap());
+    let send =
+        |router: &axum::Router, method: &str, path: &str, token: &str, body: serde_json::Value| {
+            let request = Request::builder()
+                .method(method)
+                .uri(path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let router = router.clone();
+            async move { answer(&router, request).await }
+        };
+    let reads = |dossier: &str| json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": dossier }, "context": { "acr": LOW } });
+    // The first server grants patrimoine; the other, which has not heard of it, grants
+    // finances.
+    h.post("/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["patrimoine"] } }))
+        .await
+        .expect(201);
+    send(&other, "POST", "/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } }))
+        .await
+        .expect(201);
+    // Without min_revision, each server answers from both writes.
+    for dossier in ["E-7", "E-8"] {
+        let answered = send(
+            &other,
+            "POST",
+            "/access/v1/evaluation",
+            &h.client,
+            reads(dossier),
+        )
+        .await;
+        assert_eq!(
+            answered.expect(200).body["decision"],
+            true,
+            "the other server, {dossier}"
+        );
+    }
+    // The first server is now behind by the other's write; its next write brings it level.
+    h.post("/api/v1/organizations", &h.token("operator"), json!({ "enterprise_number": "0566.988.259", "kind": "commune", "name": { "fr": "Commune de Test", "nl": "Gemeente Test" } }))
+        .await
+        .expect(201);
+    for dossier in ["E-7", "E-8"] {
+        let answered = h
+            .post("/access/v1/evaluation", &h.client.clone(), reads(dossier))
+            .await;
+        assert_eq!(
+            answered.expect(200).body["decision"],
+            true,
+            "the first server, {dossier}"
+        );
+    }
+}

@@ -184,7 +184,7 @@ impl Services {
             }
             match (record.kind, &record.user, &record.application) {
                 (TokenKind::Personal, Some(user), _) => {
-                    let snapshot = self.snapshot();
+                    let snapshot = self.current_snapshot();
                     let level = record.level.as_ref().and_then(|name| {
                         snapshot
                             .levels()

@@ -6,10 +6,8 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Request;
-use habilis_core::Services;
-use habilis_store::Db;
 
-use crate::harness::{HIGH, Harness, LOW, answer, result_ids};
+use crate::harness::{HIGH, Harness, LOW, answer, post_to, result_ids};
 
 #[tokio::test]
 async fn evaluations_honour_defaults_and_semantics() {
@@ -896,19 +894,11 @@ async fn min_revision_waits_for_a_write_another_server_made() {
     let luc = h.user("luc.martin@ville.namur.be").await;
     // A second server on the same store, which follows nobody: it learns of other servers'
     // writes only when a question asks it to.
-    let db = Db::connect(&h.database_url).await.unwrap();
-    let other = Services::open(db, Arc::new(h.clock.clone())).await.unwrap();
-    let other = habilis_server::router(Arc::clone(&other));
+    let other = h.second_server().await;
     let ask = |context: serde_json::Value| {
-        let request = Request::builder()
-            .method("POST")
-            .uri("/access/v1/evaluation")
-            .header("authorization", format!("Bearer {}", h.client))
-            .header("content-type", "application/json")
-            .body(Body::from(json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-7" }, "context": context }).to_string()))
-            .unwrap();
-        let other = other.clone();
-        async move { answer(&other, request).await }
+        let body = json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": "E-7" }, "context": context });
+        let (other, client) = (other.clone(), h.client.clone());
+        async move { post_to(&other, "/access/v1/evaluation", &client, body).await }
     };
     assert_eq!(
         ask(json!({ "acr": LOW })).await.expect(200).body["decision"],
@@ -958,40 +948,19 @@ async fn a_server_that_writes_after_another_server_holds_both_writes() {
         .await;
     h.dossier("E-8", &namur, "finances", "budget", None).await;
     let luc = h.user("luc.martin@ville.namur.be").await;
-    let db = Db::connect(&h.database_url).await.unwrap();
-    let other =
-        habilis_server::router(Services::open(db, Arc::new(h.clock.clone())).await.unwrap());
-    let send =
-        |router: &axum::Router, method: &str, path: &str, token: &str, body: serde_json::Value| {
-            let request = Request::builder()
-                .method(method)
-                .uri(path)
-                .header("authorization", format!("Bearer {token}"))
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap();
-            let router = router.clone();
-            async move { answer(&router, request).await }
-        };
+    let other = h.second_server().await;
     let reads = |dossier: &str| json!({ "subject": { "type": "user", "id": luc }, "action": { "name": "dossier.read" }, "resource": { "type": "dossier", "id": dossier }, "context": { "acr": LOW } });
     // The first server grants patrimoine; the other, which has not heard of it, grants
     // finances.
     h.post("/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["patrimoine"] } }))
         .await
         .expect(201);
-    send(&other, "POST", "/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } }))
+    post_to(&other, "/api/v1/grants", &gls, json!({ "user": luc, "organization": namur, "application": "guichet", "role": "reader", "scope": { "matters": ["finances"] } }))
         .await
         .expect(201);
     // Without min_revision, each server answers from both writes.
     for dossier in ["E-7", "E-8"] {
-        let answered = send(
-            &other,
-            "POST",
-            "/access/v1/evaluation",
-            &h.client,
-            reads(dossier),
-        )
-        .await;
+        let answered = post_to(&other, "/access/v1/evaluation", &h.client, reads(dossier)).await;
         assert_eq!(
             answered.expect(200).body["decision"],
             true,

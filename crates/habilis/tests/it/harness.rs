@@ -159,18 +159,18 @@ impl Harness {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        let request = match body {
-            Some(body) => request
-                .header("content-type", "application/json")
-                .body(Body::from(body))
-                .unwrap(),
-            None => request.body(Body::empty()).unwrap(),
-        };
-        self.send(request).await
+        self.send(request(method, path, token, body)).await
+    }
+
+    /// A second server on this harness's store, which follows nobody: it learns of the
+    /// first one's writes only when it reads the store (for a write of its own, or for a
+    /// question asked with `min_revision`).
+    pub async fn second_server(&self) -> axum::Router {
+        let db = Db::connect(&self.database_url).await.unwrap();
+        let services = Services::open(db, Arc::new(self.clock.clone()))
+            .await
+            .unwrap();
+        habilis_server::router(services)
     }
 
     /// Any request, as it is built, to this harness's server.
@@ -307,6 +307,32 @@ pub fn result_ids(answer: &Value) -> Vec<&str> {
 }
 
 /// What `router` answers to `request`: its status, headers and body (JSON when it is).
+/// A request with an optional bearer token and an optional JSON body.
+pub fn request(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Request<Body> {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap(),
+        None => request.body(Body::empty()).unwrap(),
+    }
+}
+
+/// `POST path` with a JSON body to any server, such as `Harness::second_server`.
+pub async fn post_to(router: &axum::Router, path: &str, token: &str, body: Value) -> Answer {
+    let body = body.to_string().into_bytes();
+    answer(router, request(Method::POST, path, Some(token), Some(body))).await
+}
+
 pub async fn answer(router: &axum::Router, request: Request<Body>) -> Answer {
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();

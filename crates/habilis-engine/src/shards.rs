@@ -159,6 +159,18 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
             .map(|(_, value)| value)
     }
 
+    /// Starts reading the slot where `get(key)` will look first (`prefetch`).
+    pub(crate) fn prefetch<Q>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hashing.hash(key);
+        if let Some(shard) = self.shards.get(Hashing::shard(hash, self.shards.count())) {
+            shard.prefetch(hash);
+        }
+    }
+
     /// The shard of `key` to change, and the key's hash.
     fn shard_mut(&mut self, key: &K) -> Option<ShardMut<'_, (K, V)>> {
         let hash = self.hashing.hash(key);
@@ -249,6 +261,14 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
         shard
             .find(hash, |(p, n, _)| p == part && &**n == name)
             .map(|(_, _, value)| value)
+    }
+
+    /// Starts reading the slot where `get(part, name)` will look first (`prefetch`).
+    pub(crate) fn prefetch(&self, part: &P, name: &str) {
+        let hash = self.hashing.hash(&(part, name));
+        if let Some(shard) = self.shards.get(Hashing::shard(hash, self.shards.count())) {
+            shard.prefetch(hash);
+        }
     }
 
     fn shard_mut(&mut self, part: &P, name: &str) -> Option<ShardMut<'_, (P, Name, V)>> {
@@ -449,6 +469,15 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
         Q: Hash + Eq + ?Sized,
     {
         self.ids.get(name).copied()
+    }
+
+    /// Starts reading the slot where `get(name)` will look first (`prefetch`).
+    pub(crate) fn prefetch<Q>(&self, name: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ids.prefetch(name);
     }
 
     /// Makes room for `total` names in all, before they arrive.

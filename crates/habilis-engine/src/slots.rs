@@ -87,6 +87,14 @@ impl<T: Clone> SlotTable<T> {
         None
     }
 
+    /// Starts reading the slot where a lookup of `hash` begins (`prefetch`).
+    pub(crate) fn prefetch(&self, hash: u64) {
+        let mask = self.slots.len().wrapping_sub(1);
+        if let Some(slot) = self.slots.get(hash as usize & mask) {
+            crate::prefetch::prefetch(slot);
+        }
+    }
+
     pub(crate) fn find(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<&T> {
         let index = self.position(hash, eq)?;
         self.slots.get(index)?.as_ref()

@@ -7,6 +7,7 @@
 //! can never disagree with the forward one.
 
 use std::collections::HashSet;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use thin_vec::ThinVec;
@@ -18,6 +19,7 @@ use habilis_domain::{
 };
 
 use crate::EngineStats;
+use crate::prefetch::prefetch;
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN};
 
@@ -818,6 +820,94 @@ impl Snapshot {
             asked.at,
         )
         .map(|_| ())
+    }
+
+    /// `verdict` of each question in turn, handed to `answer` with its index until `answer`
+    /// breaks; `None` stands for an item the caller could not make a question of, and is
+    /// handed back as `None`. The answers are `verdict`'s, one by one.
+    ///
+    /// Faster than one `verdict` after another at a million grants and resources, where a
+    /// check waits on reads that miss every cache, each needing the one before: while
+    /// deciding one question it starts the reads of the questions ahead (`prefetch`), each
+    /// question's first reads (its resource's and user's slots) `3 * STRIDE` questions
+    /// ahead, the next ones (the resource's place, the user's record) `2 * STRIDE` ahead, and
+    /// the user's grants `STRIDE` ahead, so that the processor waits for the reads of several
+    /// questions at once, and the question it decides finds what it reads in the cache.
+    pub fn verdicts(
+        &self,
+        asked: &[Option<Asked<'_>>],
+        mut answer: impl FnMut(usize, Option<Result<(), DenyReason>>) -> ControlFlow<()>,
+    ) {
+        /// Questions between two stages of one question's reads: about the time one
+        /// question's decision takes to cover a read from memory.
+        const STRIDE: usize = 2;
+        let ahead = |index: usize| asked.get(index).and_then(Option::as_ref);
+        for question in asked.iter().take(3 * STRIDE).flatten() {
+            self.prefetch_entries(question);
+        }
+        for (index, question) in asked.iter().enumerate() {
+            if let Some(question) = ahead(index + 3 * STRIDE) {
+                self.prefetch_entries(question);
+            }
+            if let Some(question) = ahead(index + 2 * STRIDE) {
+                self.prefetch_records(question);
+            }
+            if let Some(question) = ahead(index + STRIDE) {
+                self.prefetch_grants(question);
+            }
+            let verdict = question.as_ref().map(|question| self.verdict(question));
+            if answer(index, verdict).is_break() {
+                break;
+            }
+        }
+    }
+
+    /// The first reads of a check: the slots of its resource and of its user's name.
+    fn prefetch_entries(&self, asked: &Asked<'_>) {
+        let Some((application_id, _)) = self.application(asked.application) else {
+            return;
+        };
+        if let Some(resource_type) = self.keys.get(asked.resource_type) {
+            self.resources
+                .prefetch(&(application_id, resource_type), asked.resource_id);
+        }
+        self.user_names.prefetch(asked.subject);
+    }
+
+    /// The reads after the entries (which `prefetch_entries` brought): the resource's
+    /// place and the user's record.
+    fn prefetch_records(&self, asked: &Asked<'_>) {
+        let Some((application_id, _)) = self.application(asked.application) else {
+            return;
+        };
+        if let Some(resource) =
+            self.registered(application_id, asked.resource_type, asked.resource_id)
+            && let Some(place) = self.place_ids.name(resource.place)
+        {
+            prefetch(place);
+        }
+        if let Some(user) = self.user_names.get(asked.subject)
+            && let Some(record) = self.user(user)
+        {
+            // What a check reads of the record, wherever the compiler put it: the record
+            // spans three lines.
+            prefetch(&record.exists);
+            prefetch(&record.grants);
+            prefetch(&record.suspensions);
+        }
+    }
+
+    /// The reads after the user's record: the first lines of the user's grants, which the
+    /// check scans in order (the processor fetches the rest as the scan goes).
+    fn prefetch_grants(&self, asked: &Asked<'_>) {
+        if let Some(user) = self.user_names.get(asked.subject)
+            && let Some(record) = self.user(user)
+        {
+            // Six records of 48 bytes start on five lines of 64.
+            for grant in record.grants.iter().take(6) {
+                prefetch(grant);
+            }
+        }
     }
 
     /// Whether `decide` would allow: for an application that needs only yes or no.

@@ -4,6 +4,7 @@
 //! AuthZEN objects must tolerate unknown members (the standard says so), unlike the
 //! administration API.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use axum::Json;
@@ -17,9 +18,13 @@ use habilis_domain::Key;
 use habilis_domain::decision::{DenyReason, ResourceOverrides};
 use habilis_engine::{Asked, Snapshot};
 use serde_json::{Value, json};
-// Requests are read into a borrowed tree: its strings point into the request body, so that a
-// batch of a hundred evaluations costs a few allocations instead of a thousand.
-use serde_json_borrow::{ObjectAsVec as Object, Value as Asking};
+// Requests are read into sonic-rs's tree: its nodes and strings sit in one arena per request
+// rather than an allocation per object, and it reads a batch of a hundred evaluations about
+// three times faster than serde_json's parser building a borrowed tree (`docs/benchmarks.md`).
+use sonic_rs::{
+    JsonContainerTrait as _, JsonNumberTrait as _, JsonValueTrait as _, Object, Value as Asking,
+    ValueRef,
+};
 
 use crate::extract::{ApiQuery, Auth, JsonBody};
 use crate::metrics::DecisionTally;
@@ -133,15 +138,15 @@ fn application_of(caller: &Caller) -> Result<&Key, Problem> {
 
 /// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
 /// or omit the header; a body that is not a JSON object is a 400.
-fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
+fn body_object(bytes: &[u8]) -> Result<Object, Problem> {
     // The body's text is checked as UTF-8 once, as a whole, rather than string by string
     // as `from_slice` does.
     let parsed = std::str::from_utf8(bytes)
         .ok()
-        .and_then(|text| serde_json::from_str::<Asking<'_>>(text).ok());
-    match parsed {
-        Some(Asking::Object(map)) => Ok(map),
-        Some(_) => Err(Problem::bad_request(
+        .and_then(|text| sonic_rs::from_str::<Asking>(text).ok());
+    match parsed.map(Asking::into_object) {
+        Some(Some(map)) => Ok(map),
+        Some(None) => Err(Problem::bad_request(
             "invalid_body",
             "the body must be a JSON object",
         )),
@@ -154,27 +159,25 @@ fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
 
 /// The parts of one evaluation, after defaults: each may be missing or malformed.
 struct Parts<'a> {
-    subject: Option<&'a Asking<'a>>,
-    action: Option<&'a Asking<'a>>,
-    resource: Option<&'a Asking<'a>>,
-    context: Option<&'a Asking<'a>>,
+    subject: Option<&'a Asking>,
+    action: Option<&'a Asking>,
+    resource: Option<&'a Asking>,
+    context: Option<&'a Asking>,
 }
 
 /// A member of an object that has a value: `null` is none (I-JSON asks senders to omit
 /// such members; some send them), so that a default or "absent" applies to it as to a
 /// missing member, at every level of a request.
-fn given<'a>(object: &'a Object<'a>, name: &str) -> Option<&'a Asking<'a>> {
-    object
-        .get(name)
-        .filter(|value| !matches!(value, Asking::Null))
+fn given<'a>(object: &'a Object, name: &str) -> Option<&'a Asking> {
+    object.get(&name).filter(|value| !value.is_null())
 }
 
 /// `given` of `value`; `None` when `value` is no object.
-fn member<'a>(value: &'a Asking<'a>, name: &str) -> Option<&'a Asking<'a>> {
+fn member<'a>(value: &'a Asking, name: &str) -> Option<&'a Asking> {
     given(value.as_object()?, name)
 }
 
-fn text_member<'a>(object: &'a Asking<'a>, name: &str) -> Option<&'a str> {
+fn text_member<'a>(object: &'a Asking, name: &str) -> Option<&'a str> {
     member(object, name).and_then(Asking::as_str)
 }
 
@@ -184,7 +187,7 @@ struct Named<'a> {
     action: &'a str,
     resource_type: &'a str,
     resource_id: &'a str,
-    properties: Option<&'a Asking<'a>>,
+    properties: Option<&'a Asking>,
 }
 
 /// The names of the parts, or which required member is missing or malformed.
@@ -224,6 +227,45 @@ fn named<'a>(parts: &Parts<'a>) -> Result<Named<'a>, &'static str> {
     })
 }
 
+/// One evaluation made a question: its names, borrowed from the request, and what they
+/// imply (the resource's overrides, the session's level).
+struct Prepared<'a> {
+    named: Named<'a>,
+    overrides: ResourceOverrides,
+    level: Option<u8>,
+}
+
+impl<'a> Prepared<'a> {
+    /// The parts made a question, or which required member is missing or malformed.
+    fn new(
+        snapshot: &Snapshot,
+        application: &Key,
+        parts: &Parts<'a>,
+    ) -> Result<Prepared<'a>, &'static str> {
+        let named = named(parts)?;
+        // Without properties this allocates nothing: the question borrows the request's text.
+        let overrides = overrides(snapshot, application, named.properties);
+        Ok(Prepared {
+            named,
+            overrides,
+            level: level(snapshot, parts.context),
+        })
+    }
+
+    fn asked<'q>(&'q self, application: &'q Key, at: habilis_domain::Timestamp) -> Asked<'q> {
+        Asked {
+            application: application.as_str(),
+            subject: self.named.subject,
+            action: self.named.action,
+            resource_type: self.named.resource_type,
+            resource_id: self.named.resource_id,
+            overrides: &self.overrides,
+            level: self.level,
+            at,
+        }
+    }
+}
+
 /// Decides the parts: the verdict, or which required member is missing or malformed.
 fn verdict(
     snapshot: &Snapshot,
@@ -231,27 +273,15 @@ fn verdict(
     parts: &Parts<'_>,
     now: habilis_domain::Timestamp,
 ) -> Result<Result<(), DenyReason>, &'static str> {
-    let named = named(parts)?;
-    // Without properties this allocates nothing: the question borrows the request's text.
-    let overrides = overrides(snapshot, application, named.properties);
-    let asked = Asked {
-        application: application.as_str(),
-        subject: named.subject,
-        action: named.action,
-        resource_type: named.resource_type,
-        resource_id: named.resource_id,
-        overrides: &overrides,
-        level: level(snapshot, parts.context),
-        at: now,
-    };
-    Ok(snapshot.verdict(&asked))
+    let prepared = Prepared::new(snapshot, application, parts)?;
+    Ok(snapshot.verdict(&prepared.asked(application, now)))
 }
 
 /// Resource properties under the names the application declared.
 fn overrides(
     snapshot: &Snapshot,
     application: &Key,
-    properties: Option<&Asking<'_>>,
+    properties: Option<&Asking>,
 ) -> ResourceOverrides {
     let Some(properties) = properties.and_then(Asking::as_object) else {
         return ResourceOverrides::default();
@@ -260,9 +290,9 @@ fn overrides(
         .resource_properties(application.as_str())
         .unwrap_or_default();
     let text = |name: &str| {
-        properties.get(name).and_then(|v| match v {
-            Asking::Str(s) => Some(s.to_string()),
-            Asking::Number(n) => Some(n.to_string()),
+        properties.get(&name).and_then(|v| match v.as_ref() {
+            ValueRef::String(s) => Some(s.to_string()),
+            ValueRef::Number(n) => Some(n.to_string()),
             _ => None,
         })
     };
@@ -276,14 +306,14 @@ fn overrides(
 
 /// The session level from `context.acr` (an `acr` value) or `context.level` (a level key or
 /// rank). An unknown `acr` means no level.
-fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
+fn level(snapshot: &Snapshot, context: Option<&Asking>) -> Option<u8> {
     let context = context?;
     if let Some(acr) = text_member(context, "acr") {
         return snapshot.levels().rank_of_acr(acr);
     }
-    match member(context, "level") {
-        Some(Asking::Str(name)) => snapshot.levels().rank_of_name(name),
-        Some(Asking::Number(number)) => number
+    match member(context, "level").map(Asking::as_ref) {
+        Some(ValueRef::String(name)) => snapshot.levels().rank_of_name(name),
+        Some(ValueRef::Number(number)) => number
             .as_u64()
             .and_then(|n| u8::try_from(n).ok())
             .and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
@@ -293,7 +323,7 @@ fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
 
 /// `context.min_revision`: absent, or a revision (a non-negative integer). A malformed one
 /// is an error, never ignored: ignoring it would answer from whatever state is current.
-fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static str> {
+fn min_revision(context: Option<&Asking>) -> Result<Option<u64>, &'static str> {
     match context.and_then(|c| member(c, "min_revision")) {
         None => Ok(None),
         Some(value) => value
@@ -304,10 +334,7 @@ fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static st
 }
 
 /// A top-level member that must be an object when given.
-fn object_member<'a>(
-    request: &'a Object<'a>,
-    name: &str,
-) -> Result<Option<&'a Asking<'a>>, Problem> {
+fn object_member<'a>(request: &'a Object, name: &str) -> Result<Option<&'a Asking>, Problem> {
     match given(request, name) {
         None => Ok(None),
         Some(value) if value.is_object() => Ok(Some(value)),
@@ -413,11 +440,14 @@ async fn evaluations(
     // The top level is checked whole: a wrong type there is the request's error (400); a
     // wrong type inside one item is that item's error only.
     let options = object_member(&request, "options")?;
-    let semantic = match options.and_then(|o| member(o, "evaluations_semantic")) {
+    let semantic = match options
+        .and_then(|o| member(o, "evaluations_semantic"))
+        .map(Asking::as_ref)
+    {
         None => Semantic::ExecuteAll,
-        Some(Asking::Str(s)) if s == "execute_all" => Semantic::ExecuteAll,
-        Some(Asking::Str(s)) if s == "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
-        Some(Asking::Str(s)) if s == "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
+        Some(ValueRef::String("execute_all")) => Semantic::ExecuteAll,
+        Some(ValueRef::String("deny_on_first_deny")) => Semantic::DenyOnFirstDeny,
+        Some(ValueRef::String("permit_on_first_permit")) => Semantic::PermitOnFirstPermit,
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -425,9 +455,12 @@ async fn evaluations(
             ));
         }
     };
-    let with_reasons = match options.and_then(|o| member(o, "reasons")) {
+    let with_reasons = match options
+        .and_then(|o| member(o, "reasons"))
+        .map(Asking::as_ref)
+    {
         None => false,
-        Some(Asking::Bool(reasons)) => *reasons,
+        Some(ValueRef::Bool(reasons)) => reasons,
         Some(_) => {
             return Err(invalid_request("`options.reasons` must be true or false"));
         }
@@ -438,9 +471,9 @@ async fn evaluations(
         resource: object_member(&request, "resource")?,
         context: object_member(&request, "context")?,
     };
-    let items: &[Asking<'_>] = match given(&request, "evaluations") {
+    let items: &[Asking] = match given(&request, "evaluations").map(Asking::as_ref) {
         None => &[],
-        Some(Asking::Array(items)) => items,
+        Some(ValueRef::Array(items)) => items,
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -464,44 +497,55 @@ async fn evaluations(
         // Without items the endpoint behaves like a single evaluation.
         return single_answer(&state, &snapshot, application, &defaults, now);
     }
+    // Every item is made a question before any is decided, so that the engine can start
+    // reading for the questions ahead while it decides one (`Snapshot::verdicts`).
+    // A member present in an item replaces the default as a whole; there is no merging.
+    let prepared: Vec<Result<Prepared<'_>, &'static str>> = items
+        .iter()
+        .map(|item| {
+            let item = item.as_object().ok_or("an evaluation must be an object")?;
+            let parts = Parts {
+                subject: given(item, "subject").or(defaults.subject),
+                action: given(item, "action").or(defaults.action),
+                resource: given(item, "resource").or(defaults.resource),
+                context: given(item, "context").or(defaults.context),
+            };
+            Prepared::new(&snapshot, application, &parts)
+        })
+        .collect();
+    let asked: Vec<Option<Asked<'_>>> = prepared
+        .iter()
+        .map(|item| item.as_ref().ok().map(|item| item.asked(application, now)))
+        .collect();
     let mut tally = DecisionTally::default();
     let mut out = String::with_capacity(16 + items.len() * 24);
     out.push_str(r#"{"evaluations":["#);
-    for (index, item) in items.iter().enumerate() {
+    snapshot.verdicts(&asked, |index, verdict| {
         if index > 0 {
             out.push(',');
         }
-        // A member present in the item replaces the default as a whole; there is no merging.
-        let decided = item
-            .as_object()
-            .ok_or("an evaluation must be an object")
-            .and_then(|item| {
-                let parts = Parts {
-                    subject: given(item, "subject").or(defaults.subject),
-                    action: given(item, "action").or(defaults.action),
-                    resource: given(item, "resource").or(defaults.resource),
-                    context: given(item, "context").or(defaults.context),
+        let allowed = match verdict {
+            None => {
+                let message = match prepared.get(index) {
+                    Some(Err(message)) => *message,
+                    _ => "an evaluation must be an object",
                 };
-                verdict(&snapshot, application, &parts, now)
-            });
-        let allowed = match &decided {
-            Err(message) => {
                 let error = json!({ "decision": false, "context": { "error": { "status": 400, "message": message } } });
                 out.push_str(&error.to_string());
                 false
             }
-            Ok(verdict) => {
+            Some(verdict) => {
                 tally.count(verdict.as_ref().err());
-                write_decision(&mut out, &snapshot, verdict, with_reasons);
+                write_decision(&mut out, &snapshot, &verdict, with_reasons);
                 verdict.is_ok()
             }
         };
         match semantic {
-            Semantic::DenyOnFirstDeny if !allowed => break,
-            Semantic::PermitOnFirstPermit if allowed => break,
-            _ => {}
+            Semantic::DenyOnFirstDeny if !allowed => ControlFlow::Break(()),
+            Semantic::PermitOnFirstPermit if allowed => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
         }
-    }
+    });
     out.push_str("]}");
     tally.record(&state.metrics);
     Ok(json_body(out))
@@ -515,7 +559,7 @@ const DEFAULT_PAGE_LIMIT: usize = 1_000;
 
 /// A search request: its entities, its level, and how much of the answer to send.
 struct Search<'a> {
-    request: &'a Object<'a>,
+    request: &'a Object,
     level: Option<u8>,
     page: Option<Page>,
 }
@@ -530,9 +574,9 @@ struct Page {
 /// request that changed anything is refused rather than answered from the wrong list. The
 /// entities are written as `serde_json` writes a `Value` (members in name order), so that
 /// the order in which a client sends the members does not matter.
-fn fingerprint(request: &Object<'_>, limit: usize) -> String {
+fn fingerprint(request: &Object, limit: usize) -> String {
     use sha2::Digest as _;
-    let entity = |name: &str| given(request, name).map(Value::from);
+    let entity = |name: &str| given(request, name).and_then(|v| serde_json::to_value(v).ok());
     // The context counts (its level changes the answer), but not how fresh the answer must
     // be: a client may ask for the next page at a newer revision.
     let mut context = entity("context");
@@ -559,14 +603,14 @@ fn invalid_request(detail: impl Into<String>) -> Problem {
 }
 
 /// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
-fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
+fn page_of(request: &Object) -> Result<Option<Page>, Problem> {
     let Some(page) = given(request, "page") else {
         return Ok(None);
     };
     let Some(page) = page.as_object() else {
         return Err(invalid_request("`page` must be an object"));
     };
-    let limit = match page.get("limit") {
+    let limit = match page.get(&"limit") {
         None => DEFAULT_PAGE_LIMIT,
         Some(value) => match value.as_u64() {
             Some(0) => DEFAULT_PAGE_LIMIT,
@@ -578,10 +622,10 @@ fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
             }
         },
     };
-    let offset = match page.get("token") {
+    let offset = match page.get(&"token").map(Asking::as_ref) {
         None => 0,
-        Some(Asking::Str(token)) if token.is_empty() => 0,
-        Some(Asking::Str(token)) => {
+        Some(ValueRef::String("")) => 0,
+        Some(ValueRef::String(token)) => {
             let (offset, print) = token.split_once('.').ok_or_else(|| {
                 Problem::bad_request("invalid_page_token", "unknown `page.token`")
             })?;
@@ -602,10 +646,7 @@ fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
 }
 
 /// Reads and checks a search request, and waits for `context.min_revision`.
-async fn search_request<'a>(
-    state: &AppState,
-    request: &'a Object<'a>,
-) -> Result<Search<'a>, Problem> {
+async fn search_request<'a>(state: &AppState, request: &'a Object) -> Result<Search<'a>, Problem> {
     let context = object_member(request, "context")?;
     if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
@@ -621,11 +662,11 @@ async fn search_request<'a>(
 
 /// A required entity of a search: an object with a string `type`, and an `id` when `with_id`.
 fn entity<'a>(
-    request: &'a Object<'a>,
+    request: &'a Object,
     name: &str,
     with_id: bool,
-) -> Result<(&'a Asking<'a>, &'a str, Option<&'a str>), Problem> {
-    let Some(value) = request.get(name).filter(|v| v.is_object()) else {
+) -> Result<(&'a Asking, &'a str, Option<&'a str>), Problem> {
+    let Some(value) = request.get(&name).filter(|v| v.is_object()) else {
         return Err(invalid_request(format!("`{name}` is required")));
     };
     let Some(kind) = text_member(value, "type") else {
@@ -638,9 +679,9 @@ fn entity<'a>(
     Ok((value, kind, id))
 }
 
-fn action_name<'a>(request: &'a Object<'a>) -> Result<&'a str, Problem> {
+fn action_name(request: &Object) -> Result<&str, Problem> {
     request
-        .get("action")
+        .get(&"action")
         .filter(|a| a.is_object())
         .and_then(|a| text_member(a, "name"))
         .ok_or_else(|| invalid_request("`action.name` is required"))

@@ -624,6 +624,20 @@ fn reference_actions(
         .collect()
 }
 
+/// `question` with borrowed names, as a server asks it.
+fn asked_of(question: &Question) -> crate::Asked<'_> {
+    crate::Asked {
+        application: &question.application,
+        subject: &question.subject,
+        action: &question.action,
+        resource_type: &question.resource_type,
+        resource_id: &question.resource_id,
+        overrides: &question.overrides,
+        level: question.level,
+        at: question.at,
+    }
+}
+
 /// Puts every question to both and returns the disagreements, described.
 fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String> {
     let mut found = Vec::new();
@@ -631,6 +645,9 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
     let resources = resources_asked();
     let mut actions: Vec<&str> = ACTIONS.to_vec();
     actions.push("print");
+    // Batched, as the evaluations endpoint decides: every question of the step in one
+    // batch, with a gap every seventh item, each answer the reference's (gathered below).
+    let mut batch: Vec<Option<(Question, Result<(), DenyReason>)>> = Vec::new();
     for app in ["app0", "app1"] {
         for at in MOMENTS.map(Timestamp) {
             for level in LEVELS {
@@ -656,16 +673,7 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                             }
                             // The allocation-free path the benchmark measures and servers
                             // use must say the same yes or no.
-                            let asked = crate::Asked {
-                                application: &question.application,
-                                subject: &question.subject,
-                                action: &question.action,
-                                resource_type: &question.resource_type,
-                                resource_id: &question.resource_id,
-                                overrides: &question.overrides,
-                                level: question.level,
-                                at: question.at,
-                            };
+                            let asked = asked_of(&question);
                             let verdict = snapshot.verdict(&asked);
                             let expected = match &reference {
                                 Decision::Allow { .. } => Ok(()),
@@ -682,6 +690,10 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                                     snapshot.check(&asked)
                                 ));
                             }
+                            if batch.len() % 7 == 3 {
+                                batch.push(None);
+                            }
+                            batch.push(Some((question.clone(), expected)));
                         }
                         for kind in TYPES {
                             let engine =
@@ -722,6 +734,41 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                 }
             }
         }
+    }
+    let asked: Vec<Option<crate::Asked<'_>>> = batch
+        .iter()
+        .map(|item| item.as_ref().map(|(question, _)| asked_of(question)))
+        .collect();
+    let mut answered = 0;
+    snapshot.verdicts(&asked, |index, verdict| {
+        answered += 1;
+        let item = batch.get(index).and_then(Option::as_ref);
+        let question = item.map(|(question, _)| question);
+        let expected = item.map(|(_, expected)| expected.clone());
+        if index + 1 != answered || verdict != expected {
+            found.push(format!(
+                "verdicts, item {index} ({question:?}): engine {verdict:?}, reference {expected:?}"
+            ));
+        }
+        std::ops::ControlFlow::Continue(())
+    });
+    if answered != batch.len() {
+        found.push(format!("verdicts answered {answered} of {}", batch.len()));
+    }
+    // Stopped by the caller, it decides no further.
+    let mut stopped_after = 0;
+    snapshot.verdicts(&asked, |index, _| {
+        stopped_after = index + 1;
+        if index == 11 {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    if stopped_after != 12.min(batch.len()) {
+        found.push(format!(
+            "verdicts went on to item {stopped_after} after a break at 11"
+        ));
     }
     // An application nobody registered.
     for subject in &names {

@@ -14,9 +14,9 @@ use habilis_core::Services;
 use hyper::Method;
 use serde_json::{Value, json};
 
-use super::load;
 use super::measure::{percentiles, round};
 use super::workload::{Workload, usize_of};
+use super::{BATCH, load};
 use crate::http_client::Connection;
 
 /// Concurrent keep-alive connections, as a busy gateway holds them.
@@ -76,7 +76,6 @@ impl ServerProcess {
         super::measure::vm_rss_mib(&status)
     }
 }
-const BATCH: usize = 100;
 
 struct Prepared {
     path: &'static str,

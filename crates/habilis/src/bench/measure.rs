@@ -93,6 +93,32 @@ where
     })
 }
 
+/// Calls `decide(start)` on the batch of `batch` queries from `start`, batch after batch
+/// on one thread, for about `seconds`: decisions per second.
+pub fn measure_batches<F>(queries: usize, batch: usize, seconds: f64, decide: F) -> Value
+where
+    F: Fn(usize) -> usize,
+{
+    let budget = Duration::from_secs_f64(seconds);
+    let batch = batch.max(1);
+    let started = Instant::now();
+    let mut decided: u64 = 0;
+    let mut start = 0;
+    while started.elapsed() < budget && queries > 0 {
+        std::hint::black_box(decide(start));
+        decided += batch.min(queries - start) as u64;
+        start = if start + batch >= queries {
+            0
+        } else {
+            start + batch
+        };
+    }
+    json!({
+        "batch": batch,
+        "per_second_1_thread": (decided as f64 / started.elapsed().as_secs_f64()).round(),
+    })
+}
+
 pub fn measure_lookups<F>(lookups: usize, seconds: f64, lookup: F) -> Value
 where
     F: Fn(usize) -> usize,

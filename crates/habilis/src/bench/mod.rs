@@ -10,6 +10,7 @@ pub mod load;
 pub mod measure;
 pub mod workload;
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -23,11 +24,15 @@ use habilis_store::{AuditDraft, Db};
 use serde_json::{Value, json};
 
 use self::baseline::{NumericChain, StringChain};
-use self::measure::{measure_checks, measure_lookups, percentiles, resident_mib, round};
+use self::measure::{
+    measure_batches, measure_checks, measure_lookups, percentiles, resident_mib, round,
+};
 use self::workload::{Query, Workload, usize_of};
 
 /// Empty publications timed after the load into the engine.
 const PUBLISHES: u32 = 200;
+/// Questions in one batch, in process (`Snapshot::verdicts`) and over HTTP (`evaluations`).
+const BATCH: usize = 100;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -147,6 +152,22 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             .get(i)
             .is_some_and(|q| numbers.check(q.user, q.action, q.dossier, q.level))
     });
+    let batches: Vec<Option<Asked<'_>>> = (0..queries).map(asked).collect();
+    check.insert(
+        "habilis_batches_100".into(),
+        measure_batches(queries, BATCH, args.seconds, |start| {
+            let mut allowed = 0;
+            let end = (start + BATCH).min(queries);
+            if let Some(batch) = batches.get(start..end) {
+                snapshot.verdicts(batch, |_, verdict| {
+                    allowed += usize::from(verdict.is_some_and(|v| v.is_ok()));
+                    ControlFlow::Continue(())
+                });
+            }
+            allowed
+        }),
+    );
+    drop(batches);
     check.insert("bare_chain_string_ids".into(), strings_measured);
     check.insert("bare_chain_numeric_ids".into(), numbers_measured);
     report.insert("check".into(), Value::Object(check));
@@ -202,27 +223,26 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
 /// Answers that differ from the workload's expected ones: checks and lookup counts.
 fn mismatches(workload: &Workload, snapshot: &Snapshot, now: Timestamp) -> Value {
     let no_overrides = ResourceOverrides::default();
+    let asked: Vec<Option<Asked<'_>>> = workload
+        .queries
+        .iter()
+        .map(|query| asked_of(workload, query, &no_overrides, now))
+        .collect();
     let mut checks = 0;
-    for query in &workload.queries {
-        let asked = Asked {
-            application: load::APPLICATION,
-            subject: workload
-                .user_names
-                .get(usize_of(query.user))
-                .map_or("", String::as_str),
-            action: query.action.name(),
-            resource_type: "dossier",
-            resource_id: workload
-                .dossier_names
-                .get(usize_of(query.dossier))
-                .map_or("", String::as_str),
-            overrides: &no_overrides,
-            level: Some(query.level),
-            at: now,
-        };
-        if snapshot.check(&asked) != query.expected {
+    for (query, asked) in workload.queries.iter().zip(&asked) {
+        if asked.as_ref().is_some_and(|a| snapshot.check(a)) != query.expected {
             checks += 1;
         }
+    }
+    // The same questions in batches, as the evaluations endpoint decides them.
+    for (queries, batch) in workload.queries.chunks(BATCH).zip(asked.chunks(BATCH)) {
+        snapshot.verdicts(batch, |index, verdict| {
+            let allowed = verdict.is_some_and(|v| v.is_ok());
+            if queries.get(index).is_none_or(|q| q.expected != allowed) {
+                checks += 1;
+            }
+            ControlFlow::Continue(())
+        });
     }
     let mut lookups = 0;
     for lookup in &workload.lookups {
@@ -405,7 +425,12 @@ fn print_table(report: &Value) {
         "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
         "check", "p50 µs", "p99 µs", "p99.9 µs", "/s 1 thread", "/s all cores"
     );
-    for name in ["habilis", "bare_chain_string_ids", "bare_chain_numeric_ids"] {
+    for name in [
+        "habilis",
+        "habilis_batches_100",
+        "bare_chain_string_ids",
+        "bare_chain_numeric_ids",
+    ] {
         let c = at(report, &format!("/check/{name}"));
         println!(
             "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",

@@ -20,7 +20,7 @@ pub fn release_freed_memory() {
     // any time; it only gives back pages that hold no live allocation.
     #[expect(
         unsafe_code,
-        reason = "the allocator's own collection is a C function; nothing else in the workspace is unsafe"
+        reason = "the allocator's own collection is a C function; the workspace's only other unsafe call is the engine's prefetch hint"
     )]
     unsafe {
         libmimalloc_sys::mi_collect(true)

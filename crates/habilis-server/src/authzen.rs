@@ -136,9 +136,62 @@ fn application_of(caller: &Caller) -> Result<&Key, Problem> {
     })
 }
 
+/// How deep arrays and objects may nest in a request: more is refused as malformed.
+/// sonic-rs's parser descends one call per level and has no limit of its own, so a body of
+/// a few megabytes of `[` would overflow a worker's stack and stop the process. serde_json,
+/// which read requests before, stops at 128 as well; no AuthZEN request comes near it.
+const MAX_NESTING: usize = 128;
+
+/// Whether no array or object in `bytes` nests deeper than `MAX_NESTING`. Strings are
+/// skipped as the parser reads them (to the first quote not escaped by a backslash), so a
+/// bracket inside one counts for nothing; whatever else is malformed is the parser's to
+/// refuse. A scan that costs a small part of the parse.
+fn nesting_within_limit(bytes: &[u8]) -> bool {
+    let mut depth = 0_usize;
+    let mut rest = bytes.iter();
+    while let Some(byte) = rest.next() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let text = rest.as_slice();
+                let mut at = 0;
+                // To the closing quote: a backslash takes the byte after it with it.
+                loop {
+                    match text
+                        .get(at..)
+                        .and_then(|tail| memchr::memchr2(b'"', b'\\', tail))
+                    {
+                        Some(found) if text.get(at + found) == Some(&b'\\') => at += found + 2,
+                        Some(found) => {
+                            at += found + 1;
+                            break;
+                        }
+                        None => return true,
+                    }
+                }
+                rest = text.get(at..).unwrap_or_default().iter();
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
 /// or omit the header; a body that is not a JSON object is a 400.
 fn body_object(bytes: &[u8]) -> Result<Object, Problem> {
+    if !nesting_within_limit(bytes) {
+        return Err(Problem::bad_request(
+            "malformed_json",
+            "the body nests arrays and objects deeper than 128 levels",
+        ));
+    }
     // The body's text is checked as UTF-8 once, as a whole, rather than string by string
     // as `from_slice` does.
     let parsed = std::str::from_utf8(bytes)
@@ -915,4 +968,49 @@ fn entitlement_json(snapshot: &Snapshot, entitlement: &habilis_engine::Entitleme
         );
     }
     role
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!(
+            r#"{{"a":{}{}}}"#,
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        )
+    }
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert!(nesting_within_limit(nested(MAX_NESTING).as_bytes()));
+        assert!(!nesting_within_limit(nested(MAX_NESTING + 1).as_bytes()));
+        assert!(!nesting_within_limit(nested(1_000_000).as_bytes()));
+        // Brackets in strings, quotes and backslashes escaped in them, count for nothing.
+        let in_strings = format!(
+            r#"{{"a":"{}","b":"\"{}\\","c":1}}"#,
+            "[".repeat(500),
+            "{".repeat(500)
+        );
+        assert!(nesting_within_limit(in_strings.as_bytes()));
+        // A closing bracket in a string does not hide real depth.
+        let hidden = format!(r#"{{"a":"{}",{}}}"#, "]".repeat(500), "[".repeat(200));
+        assert!(!nesting_within_limit(hidden.as_bytes()));
+        // An escaped quote does not end the string: the brackets after it are still in it.
+        let escaped = format!(r#"{{"a":"\"{}"}}"#, "[".repeat(500));
+        assert!(nesting_within_limit(escaped.as_bytes()));
+        // A string left open ends the scan; the parser refuses the body.
+        assert!(nesting_within_limit(br#"{"a":"[[[["#));
+    }
+
+    #[test]
+    fn a_deep_body_is_refused_before_it_is_parsed() {
+        let refused = body_object(nested(200_000).as_bytes()).err();
+        assert_eq!(
+            refused.and_then(|p| p.code).as_deref(),
+            Some("malformed_json")
+        );
+        assert!(body_object(nested(100).as_bytes()).is_ok());
+    }
 }

@@ -353,6 +353,85 @@ pub struct Asked<'a> {
     pub at: Timestamp,
 }
 
+/// The stages of `Snapshot::verdicts`, which start the reads of the questions ahead, and
+/// what they found for the next stage: the ids of the last question's application and
+/// resource type (a batch asks about one application, mostly about one type of resource,
+/// so they are looked up once), and each question's user record, found by the second stage
+/// for the third.
+struct Ahead<'s, 'q> {
+    snapshot: &'s Snapshot,
+    part: Option<KnownPart<'q>>,
+    users: Vec<Option<&'s UserRec>>,
+}
+
+/// An (application, resource type) pair by name, and its ids (`None`: either is unknown).
+type KnownPart<'q> = ((&'q str, &'q str), Option<(u32, u32)>);
+
+impl<'q> Ahead<'_, 'q> {
+    /// The (application, resource type) ids of `asked`, `None` when either is unknown.
+    fn part(&mut self, asked: &Asked<'q>) -> Option<(u32, u32)> {
+        let names = (asked.application, asked.resource_type);
+        if let Some((known, ids)) = self.part
+            && known == names
+        {
+            return ids;
+        }
+        let snapshot = self.snapshot;
+        let ids = snapshot
+            .application(asked.application)
+            .and_then(|(application, _)| {
+                Some((application, snapshot.keys.get(asked.resource_type)?))
+            });
+        self.part = Some((names, ids));
+        ids
+    }
+
+    /// The first reads of a check: the slots of its resource and of its user's name.
+    fn entries(&mut self, asked: &Asked<'q>) {
+        if let Some(part) = self.part(asked) {
+            self.snapshot.resources.prefetch(&part, asked.resource_id);
+        }
+        self.snapshot.user_names.prefetch(asked.subject);
+    }
+
+    /// The reads after the entries (which `entries` brought): the resource's place and the
+    /// user's record, kept for `grants`.
+    fn records(&mut self, index: usize, asked: &Asked<'q>) {
+        let snapshot = self.snapshot;
+        if let Some(part) = self.part(asked)
+            && let Some(resource) = snapshot.resources.get(&part, asked.resource_id)
+            && let Some(place) = snapshot.place_ids.name(resource.place)
+        {
+            prefetch(place);
+        }
+        let record = snapshot
+            .user_names
+            .get(asked.subject)
+            .and_then(|user| snapshot.user(user));
+        if let Some(record) = record {
+            // What a check reads of the record, wherever the compiler put it: the record
+            // spans three lines.
+            prefetch(&record.exists);
+            prefetch(&record.grants);
+            prefetch(&record.suspensions);
+        }
+        if let Some(slot) = self.users.get_mut(index) {
+            *slot = record;
+        }
+    }
+
+    /// The reads after the user's record: the first lines of the user's grants, which the
+    /// check scans in order (the processor fetches the rest as the scan goes).
+    fn grants(&self, index: usize) {
+        if let Some(Some(record)) = self.users.get(index) {
+            // Six records of 48 bytes start on five lines of 64.
+            for grant in record.grants.iter().take(6) {
+                prefetch(grant);
+            }
+        }
+    }
+}
+
 /// The grant that allows (its id), and how it reaches the resource's organisation.
 enum Permit<'a> {
     Organization(&'a Name),
@@ -841,71 +920,26 @@ impl Snapshot {
         /// Questions between two stages of one question's reads: about the time one
         /// question's decision takes to cover a read from memory.
         const STRIDE: usize = 2;
-        let ahead = |index: usize| asked.get(index).and_then(Option::as_ref);
+        let mut ahead = Ahead {
+            snapshot: self,
+            part: None,
+            users: vec![None; asked.len()],
+        };
+        let question_at = |index: usize| asked.get(index).and_then(Option::as_ref);
         for question in asked.iter().take(3 * STRIDE).flatten() {
-            self.prefetch_entries(question);
+            ahead.entries(question);
         }
         for (index, question) in asked.iter().enumerate() {
-            if let Some(question) = ahead(index + 3 * STRIDE) {
-                self.prefetch_entries(question);
+            if let Some(question) = question_at(index + 3 * STRIDE) {
+                ahead.entries(question);
             }
-            if let Some(question) = ahead(index + 2 * STRIDE) {
-                self.prefetch_records(question);
+            if let Some(question) = question_at(index + 2 * STRIDE) {
+                ahead.records(index + 2 * STRIDE, question);
             }
-            if let Some(question) = ahead(index + STRIDE) {
-                self.prefetch_grants(question);
-            }
+            ahead.grants(index + STRIDE);
             let verdict = question.as_ref().map(|question| self.verdict(question));
             if answer(index, verdict).is_break() {
                 break;
-            }
-        }
-    }
-
-    /// The first reads of a check: the slots of its resource and of its user's name.
-    fn prefetch_entries(&self, asked: &Asked<'_>) {
-        let Some((application_id, _)) = self.application(asked.application) else {
-            return;
-        };
-        if let Some(resource_type) = self.keys.get(asked.resource_type) {
-            self.resources
-                .prefetch(&(application_id, resource_type), asked.resource_id);
-        }
-        self.user_names.prefetch(asked.subject);
-    }
-
-    /// The reads after the entries (which `prefetch_entries` brought): the resource's
-    /// place and the user's record.
-    fn prefetch_records(&self, asked: &Asked<'_>) {
-        let Some((application_id, _)) = self.application(asked.application) else {
-            return;
-        };
-        if let Some(resource) =
-            self.registered(application_id, asked.resource_type, asked.resource_id)
-            && let Some(place) = self.place_ids.name(resource.place)
-        {
-            prefetch(place);
-        }
-        if let Some(user) = self.user_names.get(asked.subject)
-            && let Some(record) = self.user(user)
-        {
-            // What a check reads of the record, wherever the compiler put it: the record
-            // spans three lines.
-            prefetch(&record.exists);
-            prefetch(&record.grants);
-            prefetch(&record.suspensions);
-        }
-    }
-
-    /// The reads after the user's record: the first lines of the user's grants, which the
-    /// check scans in order (the processor fetches the rest as the scan goes).
-    fn prefetch_grants(&self, asked: &Asked<'_>) {
-        if let Some(user) = self.user_names.get(asked.subject)
-            && let Some(record) = self.user(user)
-        {
-            // Six records of 48 bytes start on five lines of 64.
-            for grant in record.grants.iter().take(6) {
-                prefetch(grant);
             }
         }
     }

@@ -18,13 +18,9 @@ use habilis_domain::Key;
 use habilis_domain::decision::{DenyReason, ResourceOverrides};
 use habilis_engine::{Asked, Snapshot};
 use serde_json::{Value, json};
-// Requests are read into sonic-rs's tree: its nodes and strings sit in one arena per request
-// rather than an allocation per object, and it reads a batch of a hundred evaluations about
-// three times faster than serde_json's parser building a borrowed tree (`docs/benchmarks.md`).
-use sonic_rs::{
-    JsonContainerTrait as _, JsonNumberTrait as _, JsonValueTrait as _, Object, Value as Asking,
-    ValueRef,
-};
+// Requests are read into a borrowed tree: its strings point into the request body, so that a
+// batch of a hundred evaluations costs a few allocations instead of a thousand.
+use serde_json_borrow::{ObjectAsVec as Object, Value as Asking};
 
 use crate::extract::{ApiQuery, Auth, JsonBody};
 use crate::metrics::DecisionTally;
@@ -136,70 +132,17 @@ fn application_of(caller: &Caller) -> Result<&Key, Problem> {
     })
 }
 
-/// How deep arrays and objects may nest in a request: more is refused as malformed.
-/// sonic-rs's parser descends one call per level and has no limit of its own, so a body of
-/// a few megabytes of `[` would overflow a worker's stack and stop the process. serde_json,
-/// which read requests before, stops at 128 as well; no AuthZEN request comes near it.
-const MAX_NESTING: usize = 128;
-
-/// Whether no array or object in `bytes` nests deeper than `MAX_NESTING`. Strings are
-/// skipped as the parser reads them (to the first quote not escaped by a backslash), so a
-/// bracket inside one counts for nothing; whatever else is malformed is the parser's to
-/// refuse. A scan that costs a small part of the parse.
-fn nesting_within_limit(bytes: &[u8]) -> bool {
-    let mut depth = 0_usize;
-    let mut rest = bytes.iter();
-    while let Some(byte) = rest.next() {
-        match byte {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return false;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            b'"' => {
-                let text = rest.as_slice();
-                let mut at = 0;
-                // To the closing quote: a backslash takes the byte after it with it.
-                loop {
-                    match text
-                        .get(at..)
-                        .and_then(|tail| memchr::memchr2(b'"', b'\\', tail))
-                    {
-                        Some(found) if text.get(at + found) == Some(&b'\\') => at += found + 2,
-                        Some(found) => {
-                            at += found + 1;
-                            break;
-                        }
-                        None => return true,
-                    }
-                }
-                rest = text.get(at..).unwrap_or_default().iter();
-            }
-            _ => {}
-        }
-    }
-    true
-}
-
 /// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
 /// or omit the header; a body that is not a JSON object is a 400.
-fn body_object(bytes: &[u8]) -> Result<Object, Problem> {
-    if !nesting_within_limit(bytes) {
-        return Err(Problem::bad_request(
-            "malformed_json",
-            "the body nests arrays and objects deeper than 128 levels",
-        ));
-    }
+fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
     // The body's text is checked as UTF-8 once, as a whole, rather than string by string
     // as `from_slice` does.
     let parsed = std::str::from_utf8(bytes)
         .ok()
-        .and_then(|text| sonic_rs::from_str::<Asking>(text).ok());
-    match parsed.map(Asking::into_object) {
-        Some(Some(map)) => Ok(map),
-        Some(None) => Err(Problem::bad_request(
+        .and_then(|text| serde_json::from_str::<Asking<'_>>(text).ok());
+    match parsed {
+        Some(Asking::Object(map)) => Ok(map),
+        Some(_) => Err(Problem::bad_request(
             "invalid_body",
             "the body must be a JSON object",
         )),
@@ -212,25 +155,27 @@ fn body_object(bytes: &[u8]) -> Result<Object, Problem> {
 
 /// The parts of one evaluation, after defaults: each may be missing or malformed.
 struct Parts<'a> {
-    subject: Option<&'a Asking>,
-    action: Option<&'a Asking>,
-    resource: Option<&'a Asking>,
-    context: Option<&'a Asking>,
+    subject: Option<&'a Asking<'a>>,
+    action: Option<&'a Asking<'a>>,
+    resource: Option<&'a Asking<'a>>,
+    context: Option<&'a Asking<'a>>,
 }
 
 /// A member of an object that has a value: `null` is none (I-JSON asks senders to omit
 /// such members; some send them), so that a default or "absent" applies to it as to a
 /// missing member, at every level of a request.
-fn given<'a>(object: &'a Object, name: &str) -> Option<&'a Asking> {
-    object.get(&name).filter(|value| !value.is_null())
+fn given<'a>(object: &'a Object<'a>, name: &str) -> Option<&'a Asking<'a>> {
+    object
+        .get(name)
+        .filter(|value| !matches!(value, Asking::Null))
 }
 
 /// `given` of `value`; `None` when `value` is no object.
-fn member<'a>(value: &'a Asking, name: &str) -> Option<&'a Asking> {
+fn member<'a>(value: &'a Asking<'a>, name: &str) -> Option<&'a Asking<'a>> {
     given(value.as_object()?, name)
 }
 
-fn text_member<'a>(object: &'a Asking, name: &str) -> Option<&'a str> {
+fn text_member<'a>(object: &'a Asking<'a>, name: &str) -> Option<&'a str> {
     member(object, name).and_then(Asking::as_str)
 }
 
@@ -240,7 +185,7 @@ struct Named<'a> {
     action: &'a str,
     resource_type: &'a str,
     resource_id: &'a str,
-    properties: Option<&'a Asking>,
+    properties: Option<&'a Asking<'a>>,
 }
 
 /// The names of the parts, or which required member is missing or malformed.
@@ -334,7 +279,7 @@ fn verdict(
 fn overrides(
     snapshot: &Snapshot,
     application: &Key,
-    properties: Option<&Asking>,
+    properties: Option<&Asking<'_>>,
 ) -> ResourceOverrides {
     let Some(properties) = properties.and_then(Asking::as_object) else {
         return ResourceOverrides::default();
@@ -343,9 +288,9 @@ fn overrides(
         .resource_properties(application.as_str())
         .unwrap_or_default();
     let text = |name: &str| {
-        properties.get(&name).and_then(|v| match v.as_ref() {
-            ValueRef::String(s) => Some(s.to_string()),
-            ValueRef::Number(n) => Some(n.to_string()),
+        properties.get(name).and_then(|v| match v {
+            Asking::Str(s) => Some(s.to_string()),
+            Asking::Number(n) => Some(n.to_string()),
             _ => None,
         })
     };
@@ -359,14 +304,14 @@ fn overrides(
 
 /// The session level from `context.acr` (an `acr` value) or `context.level` (a level key or
 /// rank). An unknown `acr` means no level.
-fn level(snapshot: &Snapshot, context: Option<&Asking>) -> Option<u8> {
+fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
     let context = context?;
     if let Some(acr) = text_member(context, "acr") {
         return snapshot.levels().rank_of_acr(acr);
     }
-    match member(context, "level").map(Asking::as_ref) {
-        Some(ValueRef::String(name)) => snapshot.levels().rank_of_name(name),
-        Some(ValueRef::Number(number)) => number
+    match member(context, "level") {
+        Some(Asking::Str(name)) => snapshot.levels().rank_of_name(name),
+        Some(Asking::Number(number)) => number
             .as_u64()
             .and_then(|n| u8::try_from(n).ok())
             .and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
@@ -376,7 +321,7 @@ fn level(snapshot: &Snapshot, context: Option<&Asking>) -> Option<u8> {
 
 /// `context.min_revision`: absent, or a revision (a non-negative integer). A malformed one
 /// is an error, never ignored: ignoring it would answer from whatever state is current.
-fn min_revision(context: Option<&Asking>) -> Result<Option<u64>, &'static str> {
+fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static str> {
     match context.and_then(|c| member(c, "min_revision")) {
         None => Ok(None),
         Some(value) => value
@@ -387,7 +332,10 @@ fn min_revision(context: Option<&Asking>) -> Result<Option<u64>, &'static str> {
 }
 
 /// A top-level member that must be an object when given.
-fn object_member<'a>(request: &'a Object, name: &str) -> Result<Option<&'a Asking>, Problem> {
+fn object_member<'a>(
+    request: &'a Object<'a>,
+    name: &str,
+) -> Result<Option<&'a Asking<'a>>, Problem> {
     match given(request, name) {
         None => Ok(None),
         Some(value) if value.is_object() => Ok(Some(value)),
@@ -493,14 +441,11 @@ async fn evaluations(
     // The top level is checked whole: a wrong type there is the request's error (400); a
     // wrong type inside one item is that item's error only.
     let options = object_member(&request, "options")?;
-    let semantic = match options
-        .and_then(|o| member(o, "evaluations_semantic"))
-        .map(Asking::as_ref)
-    {
+    let semantic = match options.and_then(|o| member(o, "evaluations_semantic")) {
         None => Semantic::ExecuteAll,
-        Some(ValueRef::String("execute_all")) => Semantic::ExecuteAll,
-        Some(ValueRef::String("deny_on_first_deny")) => Semantic::DenyOnFirstDeny,
-        Some(ValueRef::String("permit_on_first_permit")) => Semantic::PermitOnFirstPermit,
+        Some(Asking::Str(s)) if s == "execute_all" => Semantic::ExecuteAll,
+        Some(Asking::Str(s)) if s == "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
+        Some(Asking::Str(s)) if s == "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -508,12 +453,9 @@ async fn evaluations(
             ));
         }
     };
-    let with_reasons = match options
-        .and_then(|o| member(o, "reasons"))
-        .map(Asking::as_ref)
-    {
+    let with_reasons = match options.and_then(|o| member(o, "reasons")) {
         None => false,
-        Some(ValueRef::Bool(reasons)) => reasons,
+        Some(Asking::Bool(reasons)) => *reasons,
         Some(_) => {
             return Err(invalid_request("`options.reasons` must be true or false"));
         }
@@ -524,9 +466,9 @@ async fn evaluations(
         resource: object_member(&request, "resource")?,
         context: object_member(&request, "context")?,
     };
-    let items: &[Asking] = match given(&request, "evaluations").map(Asking::as_ref) {
+    let items: &[Asking<'_>] = match given(&request, "evaluations") {
         None => &[],
-        Some(ValueRef::Array(items)) => items,
+        Some(Asking::Array(items)) => items,
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -612,7 +554,7 @@ const DEFAULT_PAGE_LIMIT: usize = 1_000;
 
 /// A search request: its entities, its level, and how much of the answer to send.
 struct Search<'a> {
-    request: &'a Object,
+    request: &'a Object<'a>,
     level: Option<u8>,
     page: Option<Page>,
 }
@@ -627,9 +569,9 @@ struct Page {
 /// request that changed anything is refused rather than answered from the wrong list. The
 /// entities are written as `serde_json` writes a `Value` (members in name order), so that
 /// the order in which a client sends the members does not matter.
-fn fingerprint(request: &Object, limit: usize) -> String {
+fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     use sha2::Digest as _;
-    let entity = |name: &str| given(request, name).and_then(|v| serde_json::to_value(v).ok());
+    let entity = |name: &str| given(request, name).map(Value::from);
     // The context counts (its level changes the answer), but not how fresh the answer must
     // be: a client may ask for the next page at a newer revision.
     let mut context = entity("context");
@@ -656,14 +598,14 @@ fn invalid_request(detail: impl Into<String>) -> Problem {
 }
 
 /// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
-fn page_of(request: &Object) -> Result<Option<Page>, Problem> {
+fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
     let Some(page) = given(request, "page") else {
         return Ok(None);
     };
     let Some(page) = page.as_object() else {
         return Err(invalid_request("`page` must be an object"));
     };
-    let limit = match page.get(&"limit") {
+    let limit = match page.get("limit") {
         None => DEFAULT_PAGE_LIMIT,
         Some(value) => match value.as_u64() {
             Some(0) => DEFAULT_PAGE_LIMIT,
@@ -675,10 +617,10 @@ fn page_of(request: &Object) -> Result<Option<Page>, Problem> {
             }
         },
     };
-    let offset = match page.get(&"token").map(Asking::as_ref) {
+    let offset = match page.get("token") {
         None => 0,
-        Some(ValueRef::String("")) => 0,
-        Some(ValueRef::String(token)) => {
+        Some(Asking::Str(token)) if token.is_empty() => 0,
+        Some(Asking::Str(token)) => {
             let (offset, print) = token.split_once('.').ok_or_else(|| {
                 Problem::bad_request("invalid_page_token", "unknown `page.token`")
             })?;
@@ -699,7 +641,10 @@ fn page_of(request: &Object) -> Result<Option<Page>, Problem> {
 }
 
 /// Reads and checks a search request, and waits for `context.min_revision`.
-async fn search_request<'a>(state: &AppState, request: &'a Object) -> Result<Search<'a>, Problem> {
+async fn search_request<'a>(
+    state: &AppState,
+    request: &'a Object<'a>,
+) -> Result<Search<'a>, Problem> {
     let context = object_member(request, "context")?;
     if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
@@ -715,11 +660,11 @@ async fn search_request<'a>(state: &AppState, request: &'a Object) -> Result<Sea
 
 /// A required entity of a search: an object with a string `type`, and an `id` when `with_id`.
 fn entity<'a>(
-    request: &'a Object,
+    request: &'a Object<'a>,
     name: &str,
     with_id: bool,
-) -> Result<(&'a Asking, &'a str, Option<&'a str>), Problem> {
-    let Some(value) = request.get(&name).filter(|v| v.is_object()) else {
+) -> Result<(&'a Asking<'a>, &'a str, Option<&'a str>), Problem> {
+    let Some(value) = request.get(name).filter(|v| v.is_object()) else {
         return Err(invalid_request(format!("`{name}` is required")));
     };
     let Some(kind) = text_member(value, "type") else {
@@ -732,9 +677,9 @@ fn entity<'a>(
     Ok((value, kind, id))
 }
 
-fn action_name(request: &Object) -> Result<&str, Problem> {
+fn action_name<'a>(request: &'a Object<'a>) -> Result<&'a str, Problem> {
     request
-        .get(&"action")
+        .get("action")
         .filter(|a| a.is_object())
         .and_then(|a| text_member(a, "name"))
         .ok_or_else(|| invalid_request("`action.name` is required"))
@@ -974,38 +919,13 @@ fn entitlement_json(snapshot: &Snapshot, entitlement: &habilis_engine::Entitleme
 mod tests {
     use super::*;
 
-    fn nested(depth: usize) -> String {
-        format!(
-            r#"{{"a":{}{}}}"#,
-            "[".repeat(depth - 1),
-            "]".repeat(depth - 1)
-        )
-    }
-
+    /// A body of nested brackets is refused as malformed, not parsed to the bottom: a
+    /// recursive parser without a limit would overflow the worker's stack and stop the
+    /// process (serde_json stops at 128 levels).
     #[test]
-    fn nesting_is_counted_outside_strings_only() {
-        assert!(nesting_within_limit(nested(MAX_NESTING).as_bytes()));
-        assert!(!nesting_within_limit(nested(MAX_NESTING + 1).as_bytes()));
-        assert!(!nesting_within_limit(nested(1_000_000).as_bytes()));
-        // Brackets in strings, quotes and backslashes escaped in them, count for nothing.
-        let in_strings = format!(
-            r#"{{"a":"{}","b":"\"{}\\","c":1}}"#,
-            "[".repeat(500),
-            "{".repeat(500)
-        );
-        assert!(nesting_within_limit(in_strings.as_bytes()));
-        // A closing bracket in a string does not hide real depth.
-        let hidden = format!(r#"{{"a":"{}",{}}}"#, "]".repeat(500), "[".repeat(200));
-        assert!(!nesting_within_limit(hidden.as_bytes()));
-        // An escaped quote does not end the string: the brackets after it are still in it.
-        let escaped = format!(r#"{{"a":"\"{}"}}"#, "[".repeat(500));
-        assert!(nesting_within_limit(escaped.as_bytes()));
-        // A string left open ends the scan; the parser refuses the body.
-        assert!(nesting_within_limit(br#"{"a":"[[[["#));
-    }
-
-    #[test]
-    fn a_deep_body_is_refused_before_it_is_parsed() {
+    fn a_deeply_nested_body_is_refused_not_parsed() {
+        let nested =
+            |depth: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(depth), "]".repeat(depth));
         let refused = body_object(nested(200_000).as_bytes()).err();
         assert_eq!(
             refused.and_then(|p| p.code).as_deref(),

@@ -432,6 +432,22 @@ impl<'q> Ahead<'_, 'q> {
     }
 }
 
+impl<'a> Asked<'a> {
+    /// `question`'s names, borrowed.
+    pub fn of(question: &'a Question) -> Asked<'a> {
+        Asked {
+            application: &question.application,
+            subject: &question.subject,
+            action: &question.action,
+            resource_type: &question.resource_type,
+            resource_id: &question.resource_id,
+            overrides: &question.overrides,
+            level: question.level,
+            at: question.at,
+        }
+    }
+}
+
 /// The grant that allows (its id), and how it reaches the resource's organisation.
 enum Permit<'a> {
     Organization(&'a Name),
@@ -856,17 +872,7 @@ impl Snapshot {
     /// Same answer as `habilis_domain::decision::evaluate` on the equivalent world. For
     /// Allow, any allowing grant may be named; a denial carries the same reason.
     pub fn evaluate(&self, question: &Question) -> Decision {
-        let asked = Asked {
-            application: &question.application,
-            subject: &question.subject,
-            action: &question.action,
-            resource_type: &question.resource_type,
-            resource_id: &question.resource_id,
-            overrides: &question.overrides,
-            level: question.level,
-            at: question.at,
-        };
-        self.decide(&asked)
+        self.decide(&Asked::of(question))
     }
 
     /// `evaluate` over borrowed names, as a server holds them after parsing a request.

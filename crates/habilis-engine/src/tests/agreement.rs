@@ -624,20 +624,6 @@ fn reference_actions(
         .collect()
 }
 
-/// `question` with borrowed names, as a server asks it.
-fn asked_of(question: &Question) -> crate::Asked<'_> {
-    crate::Asked {
-        application: &question.application,
-        subject: &question.subject,
-        action: &question.action,
-        resource_type: &question.resource_type,
-        resource_id: &question.resource_id,
-        overrides: &question.overrides,
-        level: question.level,
-        at: question.at,
-    }
-}
-
 /// Puts every question to both and returns the disagreements, described.
 fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String> {
     let mut found = Vec::new();
@@ -673,7 +659,7 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
                             }
                             // The allocation-free path the benchmark measures and servers
                             // use must say the same yes or no.
-                            let asked = asked_of(&question);
+                            let asked = crate::Asked::of(&question);
                             let verdict = snapshot.verdict(&asked);
                             let expected = match &reference {
                                 Decision::Allow { .. } => Ok(()),
@@ -737,7 +723,10 @@ fn disagreements(world: &World, snapshot: &Snapshot, step: usize) -> Vec<String>
     }
     let asked: Vec<Option<crate::Asked<'_>>> = batch
         .iter()
-        .map(|item| item.as_ref().map(|(question, _)| asked_of(question)))
+        .map(|item| {
+            item.as_ref()
+                .map(|(question, _)| crate::Asked::of(question))
+        })
         .collect();
     let mut answered = 0;
     snapshot.verdicts(&asked, |index, verdict| {

@@ -22,6 +22,9 @@ use serde_json::{Value, json};
 // batch of a hundred evaluations costs a few allocations instead of a thousand.
 use serde_json_borrow::{ObjectAsVec as Object, Value as Asking};
 
+mod request;
+use request::{Context, Evaluation, Given, LevelAsked, Parts, Properties, Request, Text, member};
+
 use crate::extract::{ApiQuery, Auth, JsonBody};
 use crate::metrics::DecisionTally;
 use crate::problem::Problem;
@@ -153,64 +156,37 @@ fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
     }
 }
 
-/// The parts of one evaluation, after defaults: each may be missing or malformed.
-struct Parts<'a> {
-    subject: Option<&'a Asking<'a>>,
-    action: Option<&'a Asking<'a>>,
-    resource: Option<&'a Asking<'a>>,
-    context: Option<&'a Asking<'a>>,
-}
-
-/// A member of an object that has a value: `null` is none (I-JSON asks senders to omit
-/// such members; some send them), so that a default or "absent" applies to it as to a
-/// missing member, at every level of a request.
-fn given<'a>(object: &'a Object<'a>, name: &str) -> Option<&'a Asking<'a>> {
-    object
-        .get(name)
-        .filter(|value| !matches!(value, Asking::Null))
-}
-
-/// `given` of `value`; `None` when `value` is no object.
-fn member<'a>(value: &'a Asking<'a>, name: &str) -> Option<&'a Asking<'a>> {
-    given(value.as_object()?, name)
-}
-
-fn text_member<'a>(object: &'a Asking<'a>, name: &str) -> Option<&'a str> {
-    member(object, name).and_then(Asking::as_str)
-}
-
 /// One evaluation's names, borrowed from the request.
-struct Named<'a> {
-    subject: &'a str,
-    action: &'a str,
-    resource_type: &'a str,
-    resource_id: &'a str,
-    properties: Option<&'a Asking<'a>>,
+struct Named<'r> {
+    subject: &'r str,
+    action: &'r str,
+    resource_type: &'r str,
+    resource_id: &'r str,
+    properties: Option<&'r Properties<'r>>,
+}
+
+/// A required member of a part: there, or the answer's error.
+fn required<'r>(text: &'r Option<Text<'_>>, error: &'static str) -> Result<&'r str, &'static str> {
+    text.as_ref().map(Text::as_str).ok_or(error)
 }
 
 /// The names of the parts, or which required member is missing or malformed.
-fn named<'a>(parts: &Parts<'a>) -> Result<Named<'a>, &'static str> {
-    let subject = parts
-        .subject
-        .filter(|s| s.is_object())
-        .ok_or("`subject` is required")?;
-    let subject_type = text_member(subject, "type").ok_or("`subject.type` is required")?;
-    let subject_id = text_member(subject, "id").ok_or("`subject.id` is required")?;
-    let action = parts
-        .action
-        .filter(|a| a.is_object())
-        .ok_or("`action` is required")?;
-    let action_name = text_member(action, "name").ok_or("`action.name` is required")?;
-    let resource = parts
-        .resource
-        .filter(|r| r.is_object())
-        .ok_or("`resource` is required")?;
-    let resource_type = text_member(resource, "type").ok_or("`resource.type` is required")?;
-    let resource_id = text_member(resource, "id").ok_or("`resource.id` is required")?;
-    if parts.context.is_some_and(|c| !c.is_object()) {
-        return Err("`context` must be an object");
-    }
-    min_revision(parts.context)?;
+fn named<'r>(parts: &Parts<'r, '_>) -> Result<Named<'r>, &'static str> {
+    let Given::Is(subject) = parts.subject else {
+        return Err("`subject` is required");
+    };
+    let subject_type = required(&subject.kind, "`subject.type` is required")?;
+    let subject_id = required(&subject.id, "`subject.id` is required")?;
+    let Given::Is(action) = parts.action else {
+        return Err("`action` is required");
+    };
+    let action_name = required(&action.name, "`action.name` is required")?;
+    let Given::Is(resource) = parts.resource else {
+        return Err("`resource` is required");
+    };
+    let resource_type = required(&resource.kind, "`resource.type` is required")?;
+    let resource_id = required(&resource.id, "`resource.id` is required")?;
+    min_revision(context_of(parts.context)?)?;
     Ok(Named {
         subject: match subject_type {
             "user" | "identity" => subject_id,
@@ -221,32 +197,42 @@ fn named<'a>(parts: &Parts<'a>) -> Result<Named<'a>, &'static str> {
         action: action_name,
         resource_type,
         resource_id,
-        properties: member(resource, "properties"),
+        properties: resource.properties.as_ref(),
     })
+}
+
+/// The context, when there is one; one that is no object is the evaluation's error.
+fn context_of<'r, 'a>(
+    context: Given<&'r Context<'a>>,
+) -> Result<Option<&'r Context<'a>>, &'static str> {
+    match context {
+        Given::Malformed => Err("`context` must be an object"),
+        context => Ok(context.well_formed()),
+    }
 }
 
 /// One evaluation made a question: its names, borrowed from the request, and what they
 /// imply (the resource's overrides, the session's level).
-struct Prepared<'a> {
-    named: Named<'a>,
+struct Prepared<'r> {
+    named: Named<'r>,
     overrides: ResourceOverrides,
     level: Option<u8>,
 }
 
-impl<'a> Prepared<'a> {
+impl<'r> Prepared<'r> {
     /// The parts made a question, or which required member is missing or malformed.
     fn new(
         snapshot: &Snapshot,
         application: &Key,
-        parts: &Parts<'a>,
-    ) -> Result<Prepared<'a>, &'static str> {
+        parts: &Parts<'r, '_>,
+    ) -> Result<Prepared<'r>, &'static str> {
         let named = named(parts)?;
         // Without properties this allocates nothing: the question borrows the request's text.
         let overrides = overrides(snapshot, application, named.properties);
         Ok(Prepared {
             named,
             overrides,
-            level: level(snapshot, parts.context),
+            level: level(snapshot, parts.context.well_formed()),
         })
     }
 
@@ -268,7 +254,7 @@ impl<'a> Prepared<'a> {
 fn verdict(
     snapshot: &Snapshot,
     application: &Key,
-    parts: &Parts<'_>,
+    parts: &Parts<'_, '_>,
     now: habilis_domain::Timestamp,
 ) -> Result<Result<(), DenyReason>, &'static str> {
     let prepared = Prepared::new(snapshot, application, parts)?;
@@ -279,21 +265,15 @@ fn verdict(
 fn overrides(
     snapshot: &Snapshot,
     application: &Key,
-    properties: Option<&Asking<'_>>,
+    properties: Option<&Properties<'_>>,
 ) -> ResourceOverrides {
-    let Some(properties) = properties.and_then(Asking::as_object) else {
+    let Some(properties) = properties else {
         return ResourceOverrides::default();
     };
     let names = snapshot
         .resource_properties(application.as_str())
         .unwrap_or_default();
-    let text = |name: &str| {
-        properties.get(name).and_then(|v| match v {
-            Asking::Str(s) => Some(s.to_string()),
-            Asking::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-    };
+    let text = |name: &str| properties.text(name).map(str::to_owned);
     ResourceOverrides {
         organization: text(&names.organization),
         matter: text(&names.matter),
@@ -304,42 +284,37 @@ fn overrides(
 
 /// The session level from `context.acr` (an `acr` value) or `context.level` (a level key or
 /// rank). An unknown `acr` means no level.
-fn level(snapshot: &Snapshot, context: Option<&Asking<'_>>) -> Option<u8> {
+fn level(snapshot: &Snapshot, context: Option<&Context<'_>>) -> Option<u8> {
     let context = context?;
-    if let Some(acr) = text_member(context, "acr") {
-        return snapshot.levels().rank_of_acr(acr);
+    if let Some(acr) = &context.acr {
+        return snapshot.levels().rank_of_acr(acr.as_str());
     }
-    match member(context, "level") {
-        Some(Asking::Str(name)) => snapshot.levels().rank_of_name(name),
-        Some(Asking::Number(number)) => number
-            .as_u64()
-            .and_then(|n| u8::try_from(n).ok())
-            .and_then(|n| snapshot.levels().by_rank(n).map(|l| l.rank)),
-        _ => None,
+    match context.level.as_ref()? {
+        LevelAsked::Name(name) => snapshot.levels().rank_of_name(name.as_str()),
+        LevelAsked::Rank(rank) => u8::try_from(*rank)
+            .ok()
+            .and_then(|rank| snapshot.levels().by_rank(rank).map(|l| l.rank)),
+        LevelAsked::Other => None,
     }
 }
 
 /// `context.min_revision`: absent, or a revision (a non-negative integer). A malformed one
 /// is an error, never ignored: ignoring it would answer from whatever state is current.
-fn min_revision(context: Option<&Asking<'_>>) -> Result<Option<u64>, &'static str> {
-    match context.and_then(|c| member(c, "min_revision")) {
-        None => Ok(None),
-        Some(value) => value
-            .as_u64()
-            .map(Some)
-            .ok_or("`context.min_revision` must be a revision (a non-negative integer)"),
+fn min_revision(context: Option<&Context<'_>>) -> Result<Option<u64>, &'static str> {
+    match context.map(|c| &c.min_revision) {
+        None | Some(Given::Absent) => Ok(None),
+        Some(Given::Is(revision)) => Ok(Some(*revision)),
+        Some(Given::Malformed) => {
+            Err("`context.min_revision` must be a revision (a non-negative integer)")
+        }
     }
 }
 
 /// A top-level member that must be an object when given.
-fn object_member<'a>(
-    request: &'a Object<'a>,
-    name: &str,
-) -> Result<Option<&'a Asking<'a>>, Problem> {
-    match given(request, name) {
-        None => Ok(None),
-        Some(value) if value.is_object() => Ok(Some(value)),
-        Some(_) => Err(invalid_request(format!("`{name}` must be an object"))),
+fn object_member<T>(given: Given<T>, name: &str) -> Result<Given<T>, Problem> {
+    match given {
+        Given::Malformed => Err(invalid_request(format!("`{name}` must be an object"))),
+        given => Ok(given),
     }
 }
 
@@ -392,18 +367,15 @@ async fn evaluation(
     JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
-    let request = body_object(&body)?;
-    let context = object_member(&request, "context")?;
-    if let Some(min) = min_revision(context).map_err(invalid_request)? {
+    let request = Request::read(&body)?;
+    let parts = Parts {
+        context: object_member(request.context.as_ref(), "context")?,
+        ..request.parts()
+    };
+    if let Some(min) = min_revision(parts.context.well_formed()).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
     let snapshot = state.services.current_snapshot();
-    let parts = Parts {
-        subject: given(&request, "subject"),
-        action: given(&request, "action"),
-        resource: given(&request, "resource"),
-        context,
-    };
     single_answer(&state, &snapshot, application, &parts, state.services.now())
 }
 
@@ -413,7 +385,7 @@ fn single_answer(
     state: &AppState,
     snapshot: &Snapshot,
     application: &Key,
-    parts: &Parts<'_>,
+    parts: &Parts<'_, '_>,
     now: habilis_domain::Timestamp,
 ) -> Result<Response, Problem> {
     let verdict = verdict(snapshot, application, parts, now)
@@ -437,15 +409,19 @@ async fn evaluations(
     JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
-    let request = body_object(&body)?;
+    let request = Request::read(&body)?;
     // The top level is checked whole: a wrong type there is the request's error (400); a
     // wrong type inside one item is that item's error only.
-    let options = object_member(&request, "options")?;
-    let semantic = match options.and_then(|o| member(o, "evaluations_semantic")) {
-        None => Semantic::ExecuteAll,
-        Some(Asking::Str(s)) if s == "execute_all" => Semantic::ExecuteAll,
-        Some(Asking::Str(s)) if s == "deny_on_first_deny" => Semantic::DenyOnFirstDeny,
-        Some(Asking::Str(s)) if s == "permit_on_first_permit" => Semantic::PermitOnFirstPermit,
+    let options = object_member(request.options.as_ref(), "options")?.well_formed();
+    let semantic = match options.map(|o| o.evaluations_semantic.as_ref()) {
+        None | Some(Given::Absent) => Semantic::ExecuteAll,
+        Some(Given::Is(semantic)) if semantic.as_str() == "execute_all" => Semantic::ExecuteAll,
+        Some(Given::Is(semantic)) if semantic.as_str() == "deny_on_first_deny" => {
+            Semantic::DenyOnFirstDeny
+        }
+        Some(Given::Is(semantic)) if semantic.as_str() == "permit_on_first_permit" => {
+            Semantic::PermitOnFirstPermit
+        }
         Some(_) => {
             return Err(Problem::bad_request(
                 "invalid_request",
@@ -453,23 +429,23 @@ async fn evaluations(
             ));
         }
     };
-    let with_reasons = match options.and_then(|o| member(o, "reasons")) {
-        None => false,
-        Some(Asking::Bool(reasons)) => *reasons,
-        Some(_) => {
+    let with_reasons = match options.map(|o| &o.reasons) {
+        None | Some(Given::Absent) => false,
+        Some(Given::Is(reasons)) => *reasons,
+        Some(Given::Malformed) => {
             return Err(invalid_request("`options.reasons` must be true or false"));
         }
     };
     let defaults = Parts {
-        subject: object_member(&request, "subject")?,
-        action: object_member(&request, "action")?,
-        resource: object_member(&request, "resource")?,
-        context: object_member(&request, "context")?,
+        subject: object_member(request.subject.as_ref(), "subject")?,
+        action: object_member(request.action.as_ref(), "action")?,
+        resource: object_member(request.resource.as_ref(), "resource")?,
+        context: object_member(request.context.as_ref(), "context")?,
     };
-    let items: &[Asking<'_>] = match given(&request, "evaluations") {
-        None => &[],
-        Some(Asking::Array(items)) => items,
-        Some(_) => {
+    let items: &[Given<Evaluation<'_>>] = match &request.evaluations {
+        Given::Absent => &[],
+        Given::Is(items) => items,
+        Given::Malformed => {
             return Err(Problem::bad_request(
                 "invalid_request",
                 "`evaluations` must be an array",
@@ -477,12 +453,13 @@ async fn evaluations(
         }
     };
     // The newest revision any item asks for; an item's malformed one is its own error.
-    let default_min = min_revision(defaults.context).map_err(invalid_request)?;
-    let wanted = default_min.into_iter().chain(
-        items
-            .iter()
-            .filter_map(|item| min_revision(member(item, "context")).ok().flatten()),
-    );
+    let default_min = min_revision(defaults.context.well_formed()).map_err(invalid_request)?;
+    let wanted = default_min
+        .into_iter()
+        .chain(items.iter().filter_map(|item| {
+            let context = item.as_ref().well_formed()?.context.as_ref().well_formed();
+            min_revision(context).ok().flatten()
+        }));
     if let Some(min) = wanted.max() {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
@@ -494,18 +471,11 @@ async fn evaluations(
     }
     // Every item is made a question before any is decided, so that the engine can start
     // reading for the questions ahead while it decides one (`Snapshot::verdicts`).
-    // A member present in an item replaces the default as a whole; there is no merging.
     let prepared: Vec<Result<Prepared<'_>, &'static str>> = items
         .iter()
-        .map(|item| {
-            let item = item.as_object().ok_or("an evaluation must be an object")?;
-            let parts = Parts {
-                subject: given(item, "subject").or(defaults.subject),
-                action: given(item, "action").or(defaults.action),
-                resource: given(item, "resource").or(defaults.resource),
-                context: given(item, "context").or(defaults.context),
-            };
-            Prepared::new(&snapshot, application, &parts)
+        .map(|item| match item {
+            Given::Is(item) => Prepared::new(&snapshot, application, &item.parts().or(defaults)),
+            _ => Err("an evaluation must be an object"),
         })
         .collect();
     let asked: Vec<Option<Asked<'_>>> = prepared
@@ -571,7 +541,7 @@ struct Page {
 /// the order in which a client sends the members does not matter.
 fn fingerprint(request: &Object<'_>, limit: usize) -> String {
     use sha2::Digest as _;
-    let entity = |name: &str| given(request, name).map(Value::from);
+    let entity = |name: &str| member(request, name).map(Value::from);
     // The context counts (its level changes the answer), but not how fresh the answer must
     // be: a client may ask for the next page at a newer revision.
     let mut context = entity("context");
@@ -599,7 +569,7 @@ fn invalid_request(detail: impl Into<String>) -> Problem {
 
 /// Reads `page` (optional): `limit` (a non-negative integer) and `token` (ours, opaque).
 fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
-    let Some(page) = given(request, "page") else {
+    let Some(page) = member(request, "page") else {
         return Ok(None);
     };
     let Some(page) = page.as_object() else {
@@ -644,8 +614,9 @@ fn page_of(request: &Object<'_>) -> Result<Option<Page>, Problem> {
 async fn search_request<'a>(
     state: &AppState,
     request: &'a Object<'a>,
+    asked: &Evaluation<'_>,
 ) -> Result<Search<'a>, Problem> {
-    let context = object_member(request, "context")?;
+    let context = object_member(asked.context.as_ref(), "context")?.well_formed();
     if let Some(min) = min_revision(context).map_err(invalid_request)? {
         state.services.wait_for(min, MIN_REVISION_WAIT).await?;
     }
@@ -658,30 +629,61 @@ async fn search_request<'a>(
     })
 }
 
-/// A required entity of a search: an object with a string `type`, and an `id` when `with_id`.
-fn entity<'a>(
-    request: &'a Object<'a>,
+/// A required entity of a search, given as its `type` and `id`: the type, and the id
+/// (required when `with_id`).
+fn entity<'r>(
     name: &str,
+    names: Option<(Option<&'r str>, Option<&'r str>)>,
     with_id: bool,
-) -> Result<(&'a Asking<'a>, &'a str, Option<&'a str>), Problem> {
-    let Some(value) = request.get(name).filter(|v| v.is_object()) else {
+) -> Result<(&'r str, Option<&'r str>), Problem> {
+    let Some((kind, id)) = names else {
         return Err(invalid_request(format!("`{name}` is required")));
     };
-    let Some(kind) = text_member(value, "type") else {
+    let Some(kind) = kind else {
         return Err(invalid_request(format!("`{name}.type` is required")));
     };
-    let id = text_member(value, "id");
     if with_id && id.is_none() {
         return Err(invalid_request(format!("`{name}.id` is required")));
     }
-    Ok((value, kind, id))
+    Ok((kind, id))
 }
 
-fn action_name<'a>(request: &'a Object<'a>) -> Result<&'a str, Problem> {
-    request
-        .get("action")
-        .filter(|a| a.is_object())
-        .and_then(|a| text_member(a, "name"))
+fn subject<'r>(
+    asked: &'r Evaluation<'_>,
+    with_id: bool,
+) -> Result<(&'r str, Option<&'r str>), Problem> {
+    let names = asked.subject.as_ref().well_formed().map(|s| {
+        (
+            s.kind.as_ref().map(Text::as_str),
+            s.id.as_ref().map(Text::as_str),
+        )
+    });
+    entity("subject", names, with_id)
+}
+
+/// The resource's type, id and properties.
+fn resource<'r>(
+    asked: &'r Evaluation<'_>,
+    with_id: bool,
+) -> Result<(&'r str, Option<&'r str>, Option<&'r Properties<'r>>), Problem> {
+    let resource = asked.resource.as_ref().well_formed();
+    let names = resource.map(|r| {
+        (
+            r.kind.as_ref().map(Text::as_str),
+            r.id.as_ref().map(Text::as_str),
+        )
+    });
+    let (kind, id) = entity("resource", names, with_id)?;
+    Ok((kind, id, resource.and_then(|r| r.properties.as_ref())))
+}
+
+fn action_name<'r>(asked: &'r Evaluation<'_>) -> Result<&'r str, Problem> {
+    asked
+        .action
+        .as_ref()
+        .well_formed()
+        .and_then(|a| a.name.as_ref())
+        .map(Text::as_str)
         .ok_or_else(|| invalid_request("`action.name` is required"))
 }
 
@@ -720,14 +722,15 @@ async fn search_subject(
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
-    let search = search_request(&state, &request).await?;
+    let asked = Evaluation::of_tree(&request);
+    let search = search_request(&state, &request, &asked).await?;
     // The subject's own id is ignored: it names the type searched for.
-    let (_, subject_type, _) = entity(&request, "subject", false)?;
-    let action = action_name(&request)?;
-    let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
+    let (subject_type, _) = subject(&asked, false)?;
+    let action = action_name(&asked)?;
+    let (resource_type, resource_id, properties) = resource(&asked, true)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
-        let overrides = overrides(&snapshot, application, member(resource, "properties"));
+        let overrides = overrides(&snapshot, application, properties);
         let mut names: Vec<String> = snapshot
             .search_subjects(
                 application.as_str(),
@@ -761,11 +764,12 @@ async fn search_resource(
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
-    let search = search_request(&state, &request).await?;
-    let (_, subject_type, subject_id) = entity(&request, "subject", true)?;
-    let action = action_name(&request)?;
+    let asked = Evaluation::of_tree(&request);
+    let search = search_request(&state, &request, &asked).await?;
+    let (subject_type, subject_id) = subject(&asked, true)?;
+    let action = action_name(&asked)?;
     // The resource's own id is ignored: it names the type searched for.
-    let (_, resource_type, _) = entity(&request, "resource", false)?;
+    let (resource_type, _, _) = resource(&asked, false)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
         // Sorted and each once already.
@@ -795,12 +799,13 @@ async fn search_action(
 ) -> Result<Response, Problem> {
     let application = application_of(&caller)?;
     let request = body_object(&body)?;
-    let search = search_request(&state, &request).await?;
-    let (_, subject_type, subject_id) = entity(&request, "subject", true)?;
-    let (resource, resource_type, resource_id) = entity(&request, "resource", true)?;
+    let asked = Evaluation::of_tree(&request);
+    let search = search_request(&state, &request, &asked).await?;
+    let (subject_type, subject_id) = subject(&asked, true)?;
+    let (resource_type, resource_id, properties) = resource(&asked, true)?;
     let snapshot = state.services.snapshot();
     let results = if names_users(subject_type) {
-        let overrides = overrides(&snapshot, application, member(resource, "properties"));
+        let overrides = overrides(&snapshot, application, properties);
         let mut names: Vec<String> = snapshot
             .search_actions(
                 application.as_str(),
@@ -919,18 +924,33 @@ fn entitlement_json(snapshot: &Snapshot, entitlement: &habilis_engine::Entitleme
 mod tests {
     use super::*;
 
-    /// A body of nested brackets is refused as malformed, not parsed to the bottom: a
-    /// recursive parser without a limit would overflow the worker's stack and stop the
-    /// process (serde_json stops at 128 levels).
+    /// A body of nested brackets never makes a parser recurse to the bottom: without a
+    /// limit, that would overflow the worker's stack and stop the process. Read as a tree (a
+    /// search, an unusual evaluation) it is refused as malformed: serde_json stops at 128
+    /// levels. The evaluations' strict reader skips a member it does not know without
+    /// recursing, however deep, and reads the rest.
     #[test]
-    fn a_deeply_nested_body_is_refused_not_parsed() {
-        let nested =
-            |depth: usize| format!(r#"{{"a":{}{}}}"#, "[".repeat(depth), "]".repeat(depth));
-        let refused = body_object(nested(200_000).as_bytes()).err();
+    fn a_deeply_nested_body_is_never_parsed_by_recursion() {
+        let brackets = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let code = |problem: Option<Problem>| problem.and_then(|p| p.code);
+        let deep = format!(r#"{{"a":{}}}"#, brackets(200_000));
         assert_eq!(
-            refused.and_then(|p| p.code).as_deref(),
+            code(body_object(deep.as_bytes()).err()).as_deref(),
             Some("malformed_json")
         );
-        assert!(body_object(nested(100).as_bytes()).is_ok());
+        assert!(body_object(format!(r#"{{"a":{}}}"#, brackets(100)).as_bytes()).is_ok());
+
+        let skipped = format!(
+            r#"{{"subject":{{"type":"user","id":"alice","a":{}}}}}"#,
+            brackets(200_000)
+        );
+        let read = Request::read(skipped.as_bytes());
+        assert!(read.is_ok_and(|r| matches!(&r.subject, Given::Is(s)
+            if s.id.as_ref().map(Text::as_str) == Some("alice"))));
+        let deep_level = format!(r#"{{"context":{{"level":{}}}}}"#, brackets(200_000));
+        assert_eq!(
+            code(Request::read(deep_level.as_bytes()).err()).as_deref(),
+            Some("malformed_json")
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! one after the other: the resource's slot and then its place, the user's slot, record and
 //! grants. A batch of questions knows its next questions in advance, so it can start those
 //! reads for the questions ahead while it decides the current one (`Snapshot::verdicts`),
-//! and the processor waits for several at once instead of one at a time.
+//! and the processor waits for several at once instead of one at a time. A single check
+//! starts the resource's place and the user's first grants as soon as it knows where they
+//! are, rather than when the rule reaches them (`Snapshot::resolve`).
 
 /// Starts loading the cache line that holds `value` into the nearest cache. It reads nothing
 /// into the program and never faults: a hint the processor may ignore.

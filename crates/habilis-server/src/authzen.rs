@@ -23,7 +23,9 @@ use serde_json::{Value, json};
 use serde_json_borrow::{ObjectAsVec as Object, Value as Asking};
 
 mod request;
-use request::{Context, Evaluation, Given, LevelAsked, Parts, Properties, Request, Text, member};
+use request::{
+    Context, Evaluation, Given, LevelAsked, Parts, Properties, Request, Text, body_object, member,
+};
 
 use crate::extract::{ApiQuery, Auth, JsonBody};
 use crate::metrics::DecisionTally;
@@ -133,27 +135,6 @@ fn application_of(caller: &Caller) -> Result<&Key, Problem> {
             "decisions are asked with an application's credential",
         )
     })
-}
-
-/// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
-/// or omit the header; a body that is not a JSON object is a 400.
-fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
-    // The body's text is checked as UTF-8 once, as a whole, rather than string by string
-    // as `from_slice` does.
-    let parsed = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Asking<'_>>(text).ok());
-    match parsed {
-        Some(Asking::Object(map)) => Ok(map),
-        Some(_) => Err(Problem::bad_request(
-            "invalid_body",
-            "the body must be a JSON object",
-        )),
-        None => Err(Problem::bad_request(
-            "malformed_json",
-            "the body is not valid JSON",
-        )),
-    }
 }
 
 /// One evaluation's names, borrowed from the request.

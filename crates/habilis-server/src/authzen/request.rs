@@ -76,16 +76,39 @@ fn in_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Ok(read.map_or(Given::Absent, |InObject(value)| Given::Is(value)))
 }
 
-/// The batch's items, each an object, or `null` (kept, as absent, to be answered in its place).
+/// The batch's items, each an object, or `null` (kept, as absent, to be answered in its
+/// place), read into one vector.
 fn items<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Given<Vec<Given<T>>>, D::Error> {
-    let read = Option::<Vec<Option<InObject<T>>>>::deserialize(deserializer)?;
-    Ok(read.map_or(Given::Absent, |items| {
-        let item =
-            |item: Option<InObject<T>>| item.map_or(Given::Absent, |InObject(v)| Given::Is(v));
-        Given::Is(items.into_iter().map(item).collect())
-    }))
+    let read = Option::<Items<T>>::deserialize(deserializer)?;
+    Ok(read.map_or(Given::Absent, |Items(items)| Given::Is(items)))
+}
+
+struct Items<T>(Vec<Given<T>>);
+
+struct ItemsVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<T> {
+    type Value = Items<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<Option<InObject<T>>>()? {
+            items.push(item.map_or(Given::Absent, |InObject(value)| Given::Is(value)));
+        }
+        Ok(Items(items))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(ItemsVisitor(PhantomData))
+    }
 }
 
 /// A `T` read only from a JSON object.
@@ -434,28 +457,37 @@ impl<'a> Request<'a> {
     pub fn read(body: &'a [u8]) -> Result<Request<'a>, Problem> {
         // The body's text is checked as UTF-8 once, as a whole, rather than string by
         // string as `from_slice` does.
-        let Ok(text) = std::str::from_utf8(body) else {
-            return Err(malformed());
-        };
-        if let Ok(request) = serde_json::from_str::<Request<'a>>(text) {
+        if let Ok(text) = std::str::from_utf8(body)
+            && let Ok(request) = serde_json::from_str::<Request<'a>>(text)
+        {
             return Ok(request);
         }
-        match serde_json::from_str::<Tree<'a>>(text) {
-            Ok(Tree::Object(request)) => Ok(Request::of_tree(&request)),
-            Ok(_) => Err(Problem::bad_request(
-                "invalid_body",
-                "the body must be a JSON object",
-            )),
-            Err(_) => Err(malformed()),
-        }
+        Ok(Request::of_tree(&body_object(body)?))
     }
 }
 
-fn malformed() -> Problem {
-    Problem::bad_request("malformed_json", "the body is not valid JSON")
-}
-
 // ---- The lenient reader ------------------------------------------------------------------
+
+/// Reads a JSON body leniently: AuthZEN clients may send `application/json; charset=utf-8`
+/// or omit the header; a body that is not a JSON object is a 400.
+pub(super) fn body_object(bytes: &[u8]) -> Result<Object<'_>, Problem> {
+    // The body's text is checked as UTF-8 once, as a whole, rather than string by string
+    // as `from_slice` does.
+    let parsed = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Tree<'_>>(text).ok());
+    match parsed {
+        Some(Tree::Object(map)) => Ok(map),
+        Some(_) => Err(Problem::bad_request(
+            "invalid_body",
+            "the body must be a JSON object",
+        )),
+        None => Err(Problem::bad_request(
+            "malformed_json",
+            "the body is not valid JSON",
+        )),
+    }
+}
 
 /// A member of an object that has a value (`null` is none).
 pub(super) fn member<'t, 'a>(object: &'t Object<'a>, name: &str) -> Option<&'t Tree<'a>> {

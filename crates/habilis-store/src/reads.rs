@@ -10,7 +10,7 @@ use crate::StoreError;
 use crate::entities::{
     EntityFilter, EntityKind, SubjectIdRecord, composite_key, decode, row_change,
 };
-use crate::sql::{Bind, Conn, EntityRow, Statement, TOKEN_COLUMNS};
+use crate::sql::{Bind, Conn, EntityPage, EntityRow, Statement, TOKEN_COLUMNS};
 use crate::tokens::{TokenRecord, record_of};
 
 const ENTITY_COLUMNS: &str = "SELECT kind, key, body FROM entities WHERE ";
@@ -187,10 +187,12 @@ pub(crate) async fn each_change(
     mut sink: impl FnMut(Vec<Change>),
 ) -> Result<(), StoreError> {
     let chunk = chunk.max(1);
+    let mut decoding = Decoding::default();
     for kind in EntityKind::ALL {
-        if sqlite_pages_of(conn, kind, chunk, &mut sink).await? {
+        if sqlite_pages_of(conn, kind, chunk, &mut decoding, &mut sink).await? {
             continue;
         }
+        decoding.finish(&mut sink).await?;
         let mut statement = Statement::new("SELECT kind, key, body FROM entities WHERE kind = ");
         statement.bind(kind_bind(kind)).push(" ORDER BY key");
         let mut pending = Vec::with_capacity(chunk);
@@ -206,16 +208,62 @@ pub(crate) async fn each_change(
             sink(pending);
         }
     }
-    Ok(())
+    decoding.finish(&mut sink).await
+}
+
+/// The page of SQLite bodies being decoded on a blocking thread while the connection's own
+/// thread reads the next page: reading a page and decoding it take about as long, and one
+/// after the other they would leave a core idle during most of a start-up.
+#[derive(Default)]
+struct Decoding(Option<tokio::task::JoinHandle<Result<Vec<Change>, StoreError>>>);
+
+impl Decoding {
+    /// Decodes `page` meanwhile; the page before must have been finished.
+    fn start(&mut self, kind: EntityKind, place: String, page: EntityPage) {
+        self.0 = Some(tokio::task::spawn_blocking(move || {
+            let changes = page
+                .bodies
+                .lines()
+                .map(|body| row_change(kind.as_str(), &place, body))
+                .collect::<Result<Vec<_>, _>>()?;
+            if changes.len() != page.count {
+                return Err(StoreError::Corrupt(format!(
+                    "a page of {} entities {place}: {} bodies for {} rows",
+                    kind.as_str(),
+                    changes.len(),
+                    page.count
+                )));
+            }
+            Ok(changes)
+        }));
+    }
+
+    /// Hands the page being decoded, if any, to `sink`.
+    async fn finish(&mut self, sink: &mut impl FnMut(Vec<Change>)) -> Result<(), StoreError> {
+        let Some(decoding) = self.0.take() else {
+            return Ok(());
+        };
+        let changes = decoding.await.map_err(|error| {
+            StoreError::Corrupt(format!(
+                "the decoding of a page of entities failed: {error}"
+            ))
+        })??;
+        if !changes.is_empty() {
+            sink(changes);
+        }
+        Ok(())
+    }
 }
 
 /// `each_change` for one kind on SQLite, a page of `chunk` entities at a time
-/// (`Conn::sqlite_entity_page`); `false` on PostgreSQL, whose driver streams rows without a
-/// hand-over per row.
+/// (`Conn::sqlite_entity_page`), each page decoded while the next is read (`decoding`, which
+/// may hold the previous kind's last page on entry and holds this kind's on return);
+/// `false` on PostgreSQL, whose driver streams rows without a hand-over per row.
 async fn sqlite_pages_of(
     conn: &mut Conn<'_>,
     kind: EntityKind,
     chunk: usize,
+    decoding: &mut Decoding,
     sink: &mut impl FnMut(Vec<Change>),
 ) -> Result<bool, StoreError> {
     let mut after: Option<String> = None;
@@ -226,27 +274,17 @@ async fn sqlite_pages_of(
         else {
             return Ok(false);
         };
+        decoding.finish(sink).await?;
         // A refused body is named by the page it is in (its key is not read).
         let place = format!("after {}", after.as_deref().unwrap_or("the first key"));
-        let changes = page
-            .bodies
-            .lines()
-            .map(|body| row_change(kind.as_str(), &place, body))
-            .collect::<Result<Vec<_>, _>>()?;
-        if changes.len() != page.count {
-            return Err(StoreError::Corrupt(format!(
-                "a page of {} entities {place}: {} bodies for {} rows",
-                kind.as_str(),
-                changes.len(),
-                page.count
-            )));
-        }
-        if !changes.is_empty() {
-            sink(changes);
-        }
-        match page.last {
-            Some(last) if page.count >= chunk => after = Some(last),
-            _ => return Ok(true),
+        let next = match &page.last {
+            Some(last) if page.count >= chunk => Some(last.clone()),
+            _ => None,
+        };
+        decoding.start(kind, place, page);
+        match next {
+            Some(last) => after = Some(last),
+            None => return Ok(true),
         }
     }
 }

@@ -131,6 +131,7 @@ conformance_tests!(
     migrating_twice_is_idempotent,
     numbered_parameters_bind_by_number,
     every_change_round_trips,
+    a_page_of_bodies_comes_in_key_order,
     removals_delete_rows,
     one_commit_may_write_an_entity_twice,
     slices_hold_what_an_operation_needs,

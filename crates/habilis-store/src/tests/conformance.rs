@@ -156,6 +156,38 @@ pub async fn every_change_round_trips(db: &Db) {
     tx.rollback().await.unwrap();
 }
 
+/// However entities were written (here in an order unrelated to their keys, over several
+/// commits), a load hands each kind over in key order, in pages of any size: on SQLite a
+/// page's bodies are concatenated in the order its subquery walks the key's index.
+pub async fn a_page_of_bodies_comes_in_key_order(db: &Db) {
+    const USERS: usize = 500;
+    // 211 is prime to 500: every key once, far from key order.
+    let keys: Vec<String> = (0..USERS)
+        .map(|i| format!("usr_{:03}", (i * 211 + 17) % USERS))
+        .collect();
+    for (index, written) in keys.chunks(100).enumerate() {
+        let changes = written
+            .iter()
+            .map(|key| Change::User(user(key, None, None)))
+            .collect();
+        commit(db, 10 + i64::try_from(index).unwrap(), changes).await;
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    for size in [1000, 64, 7] {
+        let mut loaded: Vec<String> = Vec::new();
+        db.load_changes_into(size, |chunk| {
+            loaded.extend(chunk.into_iter().filter_map(|change| match change {
+                Change::User(user) => Some(user.id.as_str().to_owned()),
+                _ => None,
+            }));
+        })
+        .await
+        .unwrap();
+        assert_eq!(loaded, sorted, "in pages of {size}");
+    }
+}
+
 pub async fn removals_delete_rows(db: &Db) {
     commit(db, 10, every_change()).await;
     let mut tx = db.begin().await.unwrap();

@@ -268,7 +268,7 @@ async fn sqlite_pages_of(
 ) -> Result<bool, StoreError> {
     let mut after: Option<String> = None;
     loop {
-        let Some(page) = conn
+        let Some(mut page) = conn
             .sqlite_entity_page(kind.as_str(), after.as_deref(), chunk)
             .await?
         else {
@@ -277,10 +277,7 @@ async fn sqlite_pages_of(
         decoding.finish(sink).await?;
         // A refused body is named by the page it is in (its key is not read).
         let place = format!("after {}", after.as_deref().unwrap_or("the first key"));
-        let next = match &page.last {
-            Some(last) if page.count >= chunk => Some(last.clone()),
-            _ => None,
-        };
+        let next = page.last.take().filter(|_| page.count >= chunk);
         decoding.start(kind, place, page);
         match next {
             Some(last) => after = Some(last),

@@ -14,7 +14,7 @@ use habilis_core::Services;
 use hyper::Method;
 use serde_json::{Value, json};
 
-use super::measure::{percentiles, round};
+use super::measure::{ROUNDS, median, percentiles, ratio_of_rounds, round};
 use super::workload::{Workload, usize_of};
 use super::{BATCH, load};
 use crate::http_client::Connection;
@@ -180,26 +180,47 @@ pub async fn measure(
     );
     report.insert("connections".into(), json!(CONNECTIONS));
     report.insert("mismatches".into(), json!(mismatches));
-    let mut latency_phase = None;
-    for (name, prepared) in phases {
-        let prepared = Arc::new(prepared);
-        let measured = phase(
-            address,
-            &client,
-            Arc::clone(&prepared),
-            seconds,
-            CONNECTIONS,
-        )
-        .await?;
-        report.insert(name.into(), measured);
-        if name == "evaluation" {
-            latency_phase = Some(prepared);
+    // The phases take turns, round after round, so that the ratio of the evaluation to the
+    // do-nothing endpoint compares rounds run next to each other.
+    let phases: Vec<(&str, Arc<Prepared>)> = phases
+        .into_iter()
+        .map(|(name, prepared)| (name, Arc::new(prepared)))
+        .collect();
+    let mut runs: Vec<Vec<PhaseRun>> = phases.iter().map(|_| Vec::new()).collect();
+    let slice = seconds / ROUNDS as f64;
+    for round in 0..ROUNDS {
+        for k in 0..phases.len() {
+            let index = (round + k) % phases.len();
+            if let (Some((_, prepared)), Some(runs)) = (phases.get(index), runs.get_mut(index)) {
+                runs.push(phase(address, &client, Arc::clone(prepared), slice, CONNECTIONS).await?);
+            }
         }
     }
+    let rates = |name: &str| -> Vec<f64> {
+        phases
+            .iter()
+            .zip(&runs)
+            .find(|((phase, _), _)| *phase == name)
+            .map(|(_, runs)| runs.iter().map(PhaseRun::requests_per_second).collect())
+            .unwrap_or_default()
+    };
+    report.insert(
+        "ratios".into(),
+        json!({
+            "rounds": ROUNDS,
+            "evaluation_to_do_nothing": ratio_of_rounds(&rates("evaluation"), &rates("do_nothing")),
+        }),
+    );
+    for ((name, prepared), runs) in phases.iter().zip(runs) {
+        report.insert((*name).into(), PhaseRun::report(runs, prepared));
+    }
     // Latency without queueing: one request at a time, as a lightly loaded gateway asks.
-    if let Some(prepared) = latency_phase {
-        let measured = phase(address, &client, prepared, seconds, 1).await?;
-        report.insert("evaluation_1_connection".into(), measured);
+    if let Some((_, prepared)) = phases.iter().find(|(name, _)| *name == "evaluation") {
+        let measured = phase(address, &client, Arc::clone(prepared), seconds, 1).await?;
+        report.insert(
+            "evaluation_1_connection".into(),
+            PhaseRun::report(vec![measured], prepared),
+        );
     }
     report.insert("server_resident_mib".into(), json!(server.resident_mib()));
     drop(server);
@@ -214,7 +235,7 @@ async fn phase(
     prepared: Arc<Prepared>,
     seconds: f64,
     connections: usize,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<PhaseRun> {
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut tasks = Vec::new();
     for worker in 0..connections {
@@ -252,13 +273,38 @@ async fn phase(
         samples.append(&mut s);
         failures += f;
     }
-    let elapsed = started.elapsed().as_secs_f64().max(1e-9);
-    let requests = samples.len() as f64 / elapsed;
-    Ok(json!({
-        "requests_per_second": requests.round(),
-        "decisions_per_second": (requests * prepared.decisions_per_request as f64).round(),
-        "latency": percentiles(&mut samples),
-        "failures": failures,
-        "seconds": round(elapsed),
-    }))
+    Ok(PhaseRun {
+        samples,
+        failures,
+        seconds: started.elapsed().as_secs_f64().max(1e-9),
+    })
+}
+
+/// One turn of a phase: the latency of each request, the failures, how long it lasted.
+struct PhaseRun {
+    samples: Vec<Duration>,
+    failures: u64,
+    seconds: f64,
+}
+
+impl PhaseRun {
+    fn requests_per_second(&self) -> f64 {
+        self.samples.len() as f64 / self.seconds
+    }
+
+    /// A phase's turns as one: the median turn's throughput, the latency over all turns.
+    fn report(runs: Vec<PhaseRun>, prepared: &Prepared) -> Value {
+        let requests =
+            median(runs.iter().map(PhaseRun::requests_per_second).collect()).unwrap_or(0.0);
+        let failures: u64 = runs.iter().map(|run| run.failures).sum();
+        let seconds: f64 = runs.iter().map(|run| run.seconds).sum();
+        let mut samples: Vec<Duration> = runs.into_iter().flat_map(|run| run.samples).collect();
+        json!({
+            "requests_per_second": requests.round(),
+            "decisions_per_second": (requests * prepared.decisions_per_request as f64).round(),
+            "latency": percentiles(&mut samples),
+            "failures": failures,
+            "seconds": round(seconds),
+        })
+    }
 }

@@ -2,7 +2,9 @@
 //! the bare hash-map chains it is measured against.
 //!
 //! Timings are medians and percentiles of one run; the machine is shared and noisy, so the
-//! figures that matter are the ratios to the chains measured alongside.
+//! figures that matter are the ratios to the chains measured alongside: Habilis and the
+//! chains (and, over HTTP, the evaluation endpoints and the do-nothing one) take turns in
+//! alternated rounds, and a ratio is the median of the rounds' ratios.
 
 pub mod baseline;
 mod http;
@@ -25,7 +27,8 @@ use serde_json::{Value, json};
 
 use self::baseline::{NumericChain, StringChain};
 use self::measure::{
-    measure_batches, measure_checks, measure_lookups, percentiles, resident_mib, round,
+    ROUNDS, measure_batches, measure_checks_side_by_side, measure_lookups, percentiles,
+    resident_mib, round,
 };
 use self::workload::{Query, Workload, usize_of};
 
@@ -64,7 +67,6 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
-/// Latency percentiles of a list of samples, in microseconds.
 /// Runs the benchmark and prints its report. The in-process phases hold the calling thread
 /// (they are the measurement); nothing else runs on the runtime meanwhile.
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -121,15 +123,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let no_overrides = ResourceOverrides::default();
     let asked = |i: usize| asked_of(&workload, workload.queries.get(i)?, &no_overrides, now);
     let queries = workload.queries.len();
-    let mut check = serde_json::Map::new();
-    check.insert(
-        "habilis".into(),
-        measure_checks(queries, args.seconds, |i| {
-            asked(i).is_some_and(|a| snapshot.check(&a))
-        }),
-    );
     let strings = StringChain::build(&workload);
-    let strings_measured = measure_checks(queries, args.seconds, |i| {
+    let numbers = NumericChain::build(&workload);
+    let habilis_check = |i: usize| asked(i).is_some_and(|a| snapshot.check(&a));
+    let strings_check = |i: usize| {
         workload.queries.get(i).is_some_and(|q| {
             strings.check(
                 workload
@@ -144,14 +141,30 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 q.level,
             )
         })
-    });
-    let numbers = NumericChain::build(&workload);
-    let numbers_measured = measure_checks(queries, args.seconds, |i| {
+    };
+    let numbers_check = |i: usize| {
         workload
             .queries
             .get(i)
             .is_some_and(|q| numbers.check(q.user, q.action, q.dossier, q.level))
+    };
+    // Side by side, so that the ratios compare rounds run next to each other.
+    let side_by_side = measure_checks_side_by_side(
+        queries,
+        args.seconds,
+        &[&habilis_check, &strings_check, &numbers_check],
+    );
+    let ratios = json!({
+        "rounds": ROUNDS,
+        "habilis_to_string_chain_1_thread": side_by_side.ratio_1_thread(0, 1),
+        "habilis_to_string_chain_all_cores": side_by_side.ratio_all_cores(0, 1),
+        "numeric_chain_to_habilis_1_thread": side_by_side.ratio_1_thread(2, 0),
     });
+    let mut measured = side_by_side.reports.into_iter();
+    let mut check = serde_json::Map::new();
+    check.insert("habilis".into(), measured.next().unwrap_or(Value::Null));
+    let strings_measured = measured.next().unwrap_or(Value::Null);
+    let numbers_measured = measured.next().unwrap_or(Value::Null);
     let batches: Vec<Option<Asked<'_>>> = (0..queries).map(asked).collect();
     check.insert(
         "habilis_batches_100".into(),
@@ -170,6 +183,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     drop(batches);
     check.insert("bare_chain_string_ids".into(), strings_measured);
     check.insert("bare_chain_numeric_ids".into(), numbers_measured);
+    check.insert("ratios".into(), ratios);
     report.insert("check".into(), Value::Object(check));
     let lookups = workload.lookups.len();
     let lookup_user = |i: usize| {
@@ -442,6 +456,14 @@ fn print_table(report: &Value) {
             cell(c, "/per_second_all_cores")
         );
     }
+    let ratios = at(report, "/check/ratios");
+    println!(
+        "side by side in {} alternated rounds, medians of the rounds' ratios: habilis ÷ string chain {}× on 1 thread, {}× on all cores; numeric chain ÷ habilis {}× on 1 thread",
+        at(ratios, "/rounds"),
+        at(ratios, "/habilis_to_string_chain_1_thread"),
+        at(ratios, "/habilis_to_string_chain_all_cores"),
+        at(ratios, "/numeric_chain_to_habilis_1_thread")
+    );
     println!(
         "lookup (mean {} results)",
         at(report, "/lookup/mean_results")
@@ -503,7 +525,12 @@ fn print_table(report: &Value) {
                 cell(h, "/decisions_per_second")
             );
         }
-        println!("http mismatches: {}", at(http, "/mismatches"));
+        println!(
+            "evaluation ÷ do-nothing {}×, the median of {} alternated rounds' ratios; http mismatches: {}",
+            at(http, "/ratios/evaluation_to_do_nothing"),
+            at(http, "/ratios/rounds"),
+            at(http, "/mismatches")
+        );
     }
 }
 

@@ -88,3 +88,42 @@ fn bad_workload_files_are_refused_with_the_line() {
     );
     assert!(preset("huge").is_err());
 }
+
+#[test]
+fn side_by_side_ratios_are_the_median_of_the_rounds_ratios() {
+    use habilis::bench::measure::{median, ratio_of_rounds};
+    // Round by round 2, 0.5 and 3: the median round says 2, where the totals (60 / 55)
+    // would say 1.09 and let one slow round decide.
+    assert_eq!(
+        ratio_of_rounds(&[10.0, 20.0, 30.0], &[5.0, 40.0, 10.0]),
+        Some(2.0)
+    );
+    // A round the other system did not run (no throughput) counts for nothing.
+    assert_eq!(ratio_of_rounds(&[10.0, 20.0], &[5.0, 0.0]), Some(2.0));
+    assert_eq!(ratio_of_rounds(&[], &[]), None);
+    assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    assert_eq!(median(vec![]), None);
+}
+
+#[test]
+fn every_system_measured_side_by_side_gets_every_round() {
+    use habilis::bench::measure::{Checker, ROUNDS, measure_checks_side_by_side};
+    let even = |i: usize| i % 2 == 0;
+    let small = |i: usize| i < 3;
+    let systems: [&dyn Checker; 2] = [&even, &small];
+    let measured = measure_checks_side_by_side(10, 0.05, &systems);
+    assert_eq!(measured.reports.len(), 2);
+    for report in &measured.reports {
+        for kind in ["per_second_1_thread", "per_second_all_cores"] {
+            let rounds = report["rounds"][kind].as_array().unwrap();
+            assert_eq!(rounds.len(), ROUNDS, "{report}");
+            assert!(rounds.iter().all(|r| r.as_f64().unwrap() > 0.0), "{report}");
+        }
+        assert!(report["latency"]["p50_us"].as_f64().is_some(), "{report}");
+    }
+    assert!(measured.ratio_1_thread(0, 1).is_some_and(|r| r > 0.0));
+    assert!(measured.ratio_1_thread(0, 2).is_none(), "no third system");
+    // No queries: nothing to time, and the measurement ends at once instead of spinning.
+    let empty = measure_checks_side_by_side(0, 0.05, &systems);
+    assert!(empty.ratio_1_thread(0, 1).is_none());
+}

@@ -209,6 +209,9 @@ impl Writer {
             Change::Levels(levels) => {
                 snapshot.levels = Arc::new(levels.clone());
                 snapshot.applications.for_each_mut(|application| {
+                    let Some(application) = application else {
+                        return;
+                    };
                     for (_, role) in application.roles.iter_mut() {
                         role.rank = RoleRec::rank_under(role.level.as_ref(), levels);
                     }
@@ -418,7 +421,9 @@ impl Writer {
             roles: roles.into(),
             resource_properties: application.resource_properties.clone(),
         };
-        if snapshot.applications.insert(id, record).is_none() {
+        if let Some(slot) = snapshot.applications.get_mut(id)
+            && slot.replace(record).is_none()
+        {
             snapshot.stats.applications += 1;
         }
     }

@@ -244,7 +244,8 @@ impl RoleRec {
 pub(crate) struct ApplicationRec {
     pub(crate) key: Key,
     pub(crate) owner: u32,
-    /// The permissions in key order, for `search_actions`.
+    /// The permissions in key order (an application's permissions are a `BTreeSet`), for
+    /// `search_actions` and `permission_named`.
     pub(crate) permissions: Vec<(u32, Key)>,
     /// The same ids sorted, for membership tests.
     pub(crate) permission_ids: Box<[u32]>,
@@ -258,6 +259,17 @@ pub(crate) struct ApplicationRec {
 impl ApplicationRec {
     fn has_permission(&self, action: u32) -> bool {
         self.permission_ids.binary_search(&action).is_ok()
+    }
+
+    /// The id of the application's permission named `name`: a search among its few
+    /// permissions by name, cheaper than hashing the name into the snapshot's keys and then
+    /// searching the ids (the answer is the same: a permission's key is interned).
+    fn permission_named(&self, name: &str) -> Option<u32> {
+        let index = self
+            .permissions
+            .binary_search_by(|(_, key)| key.as_str().cmp(name))
+            .ok()?;
+        self.permissions.get(index).map(|(id, _)| *id)
     }
 
     pub(crate) fn role(&self, key: u32) -> Option<&RoleRec> {
@@ -488,7 +500,9 @@ pub struct Snapshot {
 
     pub(crate) users: DenseShards<UserRec>,
     pub(crate) organizations: DenseShards<OrganizationRec>,
-    pub(crate) applications: HashShards<u32, ApplicationRec>,
+    /// Indexed by the application key's interned id: a check finds its application in the
+    /// snapshot's keys and then reads it here directly, without hashing again.
+    pub(crate) applications: DenseShards<Option<ApplicationRec>>,
 
     pub(crate) users_by_national_number: HashShards<Box<str>, Vec<u32>>,
     pub(crate) users_by_email: HashShards<Box<str>, Vec<u32>>,
@@ -530,7 +544,7 @@ impl Default for Snapshot {
             organization_names: Interner::new(LARGE),
             users: DenseShards::new(LARGE),
             organizations: DenseShards::new(LARGE),
-            applications: HashShards::new(SMALL),
+            applications: DenseShards::new(SMALL),
             users_by_national_number: HashShards::new(LARGE),
             users_by_email: HashShards::new(LARGE),
             organizations_by_enterprise_number: HashShards::new(LARGE),
@@ -602,7 +616,7 @@ impl Snapshot {
 
     fn application(&self, key: &str) -> Option<(u32, &ApplicationRec)> {
         let id = self.keys.get(key)?;
-        Some((id, self.applications.get(&id)?))
+        Some((id, self.applications.get(id)?.as_ref()?))
     }
 
     /// Among users registered under one number or e-mail, the one first in id order, as the
@@ -979,11 +993,7 @@ impl Snapshot {
         if let Some(grant) = self.user(user).and_then(|record| record.grants.first()) {
             prefetch(grant);
         }
-        let Some(action) = self
-            .keys
-            .get(asked.action)
-            .filter(|action| application.has_permission(*action))
-        else {
+        let Some(action) = application.permission_named(asked.action) else {
             return Err(DenyReason::UnknownAction);
         };
         let Some(target) = self.resolve_target(registered, application, asked.overrides) else {
@@ -1399,10 +1409,8 @@ impl Snapshot {
 
     /// The property names under which `application` passes resource attributes.
     pub fn resource_properties(&self, application: &str) -> Option<ResourceProperties> {
-        let id = self.keys.get(application)?;
-        self.applications
-            .get(&id)
-            .map(|record| record.resource_properties.clone())
+        self.application(application)
+            .map(|(_, record)| record.resource_properties.clone())
     }
 
     /// Resolves a user named by Habilis id, national register number, e-mail, or a subject

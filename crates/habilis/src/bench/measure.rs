@@ -55,6 +55,7 @@ pub trait Checker: Sync {
         budget: Duration,
         samples: &mut Vec<Duration>,
     ) -> usize {
+        let queries = queries.max(1);
         let started = Instant::now();
         let mut i = from;
         loop {
@@ -71,6 +72,7 @@ pub trait Checker: Sync {
     /// Checks per second on `threads` threads, each calling one check after another for
     /// about `budget`.
     fn rate(&self, queries: usize, threads: usize, budget: Duration) -> f64 {
+        let queries = queries.max(1);
         let rates: Vec<f64> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {

@@ -108,7 +108,7 @@ fn side_by_side_ratios_are_the_median_of_the_rounds_ratios() {
 #[test]
 fn every_system_measured_side_by_side_gets_every_round() {
     use habilis::bench::measure::{Checker, ROUNDS, measure_checks_side_by_side};
-    let even = |i: usize| i % 2 == 0;
+    let even = |i: usize| i.is_multiple_of(2);
     let small = |i: usize| i < 3;
     let systems: [&dyn Checker; 2] = [&even, &small];
     let measured = measure_checks_side_by_side(10, 0.05, &systems);

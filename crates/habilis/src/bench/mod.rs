@@ -505,8 +505,14 @@ fn print_table(report: &Value) {
             at(http, "/server_resident_mib")
         );
         println!(
-            "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
-            "http (keep-alive)", "p50 µs", "p99 µs", "p99.9 µs", "requests/s", "decisions/s"
+            "{:<26} {:>9} {:>9} {:>9} {:>9} {:>14} {:>14}",
+            "http (keep-alive)",
+            "p50 µs",
+            "p95 µs",
+            "p99 µs",
+            "p99.9 µs",
+            "requests/s",
+            "decisions/s"
         );
         for name in [
             "do_nothing",
@@ -516,9 +522,10 @@ fn print_table(report: &Value) {
         ] {
             let h = at(http, &format!("/{name}"));
             println!(
-                "{:<26} {:>9} {:>9} {:>9} {:>14} {:>14}",
+                "{:<26} {:>9} {:>9} {:>9} {:>9} {:>14} {:>14}",
                 name,
                 cell(h, "/latency/p50_us"),
+                cell(h, "/latency/p95_us"),
                 cell(h, "/latency/p99_us"),
                 cell(h, "/latency/p999_us"),
                 cell(h, "/requests_per_second"),

@@ -25,7 +25,7 @@ use habilis_engine::{Asked, EngineHost, Snapshot};
 use habilis_store::{AuditDraft, Db};
 use serde_json::{Value, json};
 
-use self::baseline::{NumericChain, StringChain};
+use self::baseline::{LeanChain, NumericChain, StringChain};
 use self::measure::{
     ROUNDS, measure_batches, measure_checks_side_by_side, measure_lookups, percentiles,
     resident_mib, round,
@@ -125,10 +125,27 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let queries = workload.queries.len();
     let strings = StringChain::build(&workload);
     let numbers = NumericChain::build(&workload);
+    let lean = LeanChain::build(&workload);
     let habilis_check = |i: usize| asked(i).is_some_and(|a| snapshot.check(&a));
     let strings_check = |i: usize| {
         workload.queries.get(i).is_some_and(|q| {
             strings.check(
+                workload
+                    .user_names
+                    .get(usize_of(q.user))
+                    .map_or("", String::as_str),
+                q.action.name(),
+                workload
+                    .dossier_names
+                    .get(usize_of(q.dossier))
+                    .map_or("", String::as_str),
+                q.level,
+            )
+        })
+    };
+    let lean_check = |i: usize| {
+        workload.queries.get(i).is_some_and(|q| {
+            lean.check(
                 workload
                     .user_names
                     .get(usize_of(q.user))
@@ -152,19 +169,22 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let side_by_side = measure_checks_side_by_side(
         queries,
         args.seconds,
-        &[&habilis_check, &strings_check, &numbers_check],
+        &[&habilis_check, &strings_check, &numbers_check, &lean_check],
     );
     let ratios = json!({
         "rounds": ROUNDS,
         "habilis_to_string_chain_1_thread": side_by_side.ratio_1_thread(0, 1),
         "habilis_to_string_chain_all_cores": side_by_side.ratio_all_cores(0, 1),
         "numeric_chain_to_habilis_1_thread": side_by_side.ratio_1_thread(2, 0),
+        "lean_chain_to_habilis_1_thread": side_by_side.ratio_1_thread(3, 0),
+        "numeric_chain_to_lean_chain_1_thread": side_by_side.ratio_1_thread(2, 3),
     });
     let mut measured = side_by_side.reports.into_iter();
     let mut check = serde_json::Map::new();
     check.insert("habilis".into(), measured.next().unwrap_or(Value::Null));
     let strings_measured = measured.next().unwrap_or(Value::Null);
     let numbers_measured = measured.next().unwrap_or(Value::Null);
+    let lean_measured = measured.next().unwrap_or(Value::Null);
     let batches: Vec<Option<Asked<'_>>> = (0..queries).map(asked).collect();
     check.insert(
         "habilis_batches_100".into(),
@@ -183,6 +203,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     drop(batches);
     check.insert("bare_chain_string_ids".into(), strings_measured);
     check.insert("bare_chain_numeric_ids".into(), numbers_measured);
+    check.insert("bare_chain_lean_string_ids".into(), lean_measured);
     check.insert("ratios".into(), ratios);
     report.insert("check".into(), Value::Object(check));
     let lookups = workload.lookups.len();
@@ -444,6 +465,7 @@ fn print_table(report: &Value) {
         "habilis_batches_100",
         "bare_chain_string_ids",
         "bare_chain_numeric_ids",
+        "bare_chain_lean_string_ids",
     ] {
         let c = at(report, &format!("/check/{name}"));
         println!(
@@ -463,6 +485,11 @@ fn print_table(report: &Value) {
         at(ratios, "/habilis_to_string_chain_1_thread"),
         at(ratios, "/habilis_to_string_chain_all_cores"),
         at(ratios, "/numeric_chain_to_habilis_1_thread")
+    );
+    println!(
+        "the leanest layout of string ids (names in the slots, a user's grants in one run): lean chain ÷ habilis {}× and numeric chain ÷ lean chain {}× on 1 thread",
+        at(ratios, "/lean_chain_to_habilis_1_thread"),
+        at(ratios, "/numeric_chain_to_lean_chain_1_thread")
     );
     println!(
         "lookup (mean {} results)",

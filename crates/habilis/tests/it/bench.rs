@@ -1,6 +1,7 @@
 //! The benchmark's workload: generated as BENCH.md describes, written and read back as its
 //! files, and answered by the engine exactly as the plain reference evaluator expects.
 
+use habilis::bench::baseline::{LeanChain, NumericChain, StringChain};
 use habilis::bench::load;
 use habilis::bench::workload::{Reference, Workload, preset};
 use habilis_domain::Timestamp;
@@ -68,6 +69,42 @@ fn the_tiny_workload_round_trips_and_the_engine_matches_the_reference() {
             snapshot.search_resources(load::APPLICATION, user, "read", "dossier", Some(2), at);
         assert_eq!(found.len(), lookup.expected_count, "{lookup:?}");
     }
+}
+
+/// The chains Habilis is measured against do the same work: a ratio to a chain that
+/// answered differently would compare nothing.
+#[test]
+fn the_bare_chains_answer_every_query_as_the_reference_does() {
+    let workload = Workload::generate(&preset("tiny").unwrap());
+    let numbers = NumericChain::build(&workload);
+    let strings = StringChain::build(&workload);
+    let lean = LeanChain::build(&workload);
+    for query in &workload.queries {
+        let user = &workload.user_names[query.user as usize];
+        let dossier = &workload.dossier_names[query.dossier as usize];
+        let action = query.action.name();
+        assert_eq!(
+            numbers.check(query.user, query.action, query.dossier, query.level),
+            query.expected,
+            "numeric chain, {query:?}"
+        );
+        assert_eq!(
+            strings.check(user, action, dossier, query.level),
+            query.expected,
+            "string chain, {query:?}"
+        );
+        assert_eq!(
+            lean.check(user, action, dossier, query.level),
+            query.expected,
+            "lean chain, {query:?}"
+        );
+    }
+    // Names it does not hold, and an action it does not know, are refused.
+    let user = &workload.user_names[0];
+    let dossier = &workload.dossier_names[0];
+    assert!(!lean.check("nobody", "read", dossier, 2));
+    assert!(!lean.check(user, "read", "no-such-dossier", 2));
+    assert!(!lean.check(user, "delete", dossier, 2));
 }
 
 #[test]

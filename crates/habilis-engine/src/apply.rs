@@ -162,9 +162,8 @@ impl Snapshot {
     /// published; later changes grow only the lists they touch.
     pub(crate) fn compact(&mut self) {
         self.users.compact();
-        self.user_names
-            .for_each_payload_mut(|user| exact(&mut user.grants));
         self.users.for_each_mut(|user| {
+            exact(&mut user.grants);
             exact(&mut user.grant_tags);
             exact(&mut user.memberships);
             exact(&mut user.suspensions);
@@ -308,16 +307,13 @@ impl Writer {
         let national_number: Option<Box<str>> =
             user.national_number.as_ref().map(|n| n.digits().into());
         let email: Option<Box<str>> = user.email.as_ref().map(|e| e.as_str().into());
-        let (Some(hot), Some(record)) = (
-            snapshot.user_names.payload_mut(id),
-            snapshot.users.get_mut(id),
-        ) else {
+        let Some(record) = snapshot.users.get_mut(id) else {
             return;
         };
-        if !hot.exists {
+        if !record.exists {
             snapshot.stats.users += 1;
         }
-        hot.exists = true;
+        record.exists = true;
         let old_number = std::mem::replace(&mut record.national_number, national_number.clone());
         let old_email = std::mem::replace(&mut record.email, email.clone());
         reindex(
@@ -366,10 +362,7 @@ impl Writer {
             from: membership.since,
             until: membership.ended_at,
         });
-        let (Some(hot), Some(record)) = (
-            snapshot.user_names.payload_mut(user),
-            snapshot.users.get_mut(user),
-        ) else {
+        let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
         match record
@@ -383,7 +376,7 @@ impl Writer {
                 window,
             }),
         }
-        for (grant, tag) in hot.grants.iter_mut().zip(&record.grant_tags) {
+        for (grant, tag) in record.grants.iter_mut().zip(&record.grant_tags) {
             if grant.organization == organization {
                 grant.in_force = tag.validity.and(window);
             }
@@ -448,14 +441,11 @@ impl Writer {
         let role = snapshot.keys.intern(grant.role.as_str());
         let scope = intern_scope(&mut snapshot.keys, &grant.scope);
         let id: Name = Name::from(grant.id.as_str());
-        let (Some(hot), Some(record)) = (
-            snapshot.user_names.payload_mut(user),
-            snapshot.users.get_mut(user),
-        ) else {
+        let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
         let validity = Window::of(grant.validity);
-        hot.grants.push(GrantRec {
+        record.grants.push(GrantRec {
             organization,
             application,
             role,
@@ -480,10 +470,7 @@ impl Writer {
         let Some(user) = self.grant_users.remove(snapshot, id) else {
             return;
         };
-        let (Some(hot), Some(record)) = (
-            snapshot.user_names.payload_mut(user),
-            snapshot.users.get_mut(user),
-        ) else {
+        let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
         let Some(position) = record.grant_tags.iter().position(|tag| tag.id == id) else {
@@ -492,11 +479,11 @@ impl Writer {
         // The order of a user's grants does not matter: the deny reason kept is the closest
         // whatever the order, and any allowing grant may be named. Both lists lose the same
         // position, so they stay in step.
-        if position >= hot.grants.len() {
+        if position >= record.grants.len() {
             return;
         }
         record.grant_tags.swap_remove(position);
-        let old = hot.grants.swap_remove(position);
+        let old = record.grants.swap_remove(position);
         snapshot
             .grant_holders
             .update((old.application, old.organization), |holders| {
@@ -556,10 +543,6 @@ impl Writer {
             && let Some(record) = snapshot.users.get_mut(previous)
         {
             record.suspensions.retain(|s| &*s.id != id);
-            let any_left = !record.suspensions.is_empty();
-            if let Some(hot) = snapshot.user_names.payload_mut(previous) {
-                hot.has_suspensions = any_left;
-            }
         }
         // Lifted suspensions stay: a question may be about a moment before the lifting.
         let user = snapshot.user_names.intern(suspension.user.as_str());
@@ -579,9 +562,6 @@ impl Writer {
                 until: suspension.lifted.as_ref().map(|lifted| lifted.at),
             }),
         });
-        if let Some(hot) = snapshot.user_names.payload_mut(user) {
-            hot.has_suspensions = true;
-        }
         self.suspension_users.insert(id, user);
     }
 

@@ -171,21 +171,6 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         }
     }
 
-    /// The value of `key` to change in place, its shard cloned first when a published
-    /// snapshot still shares it.
-    pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let hash = self.hashing.hash(key);
-        let index = Hashing::shard(hash, self.shards.count());
-        self.shards
-            .get_mut(index)?
-            .find_mut(hash, |(k, _)| k.borrow() == key)
-            .map(|(_, value)| value)
-    }
-
     /// The shard of `key` to change, and the key's hash.
     fn shard_mut(&mut self, key: &K) -> Option<ShardMut<'_, (K, V)>> {
         let hash = self.hashing.hash(key);
@@ -458,12 +443,9 @@ impl<V: Clone + Default> DenseShards<V> {
 /// resource's place, into dense `u32` ids, so that the indexes hold four bytes instead of a
 /// string and compare ids instead of text. Nothing is forgotten: an id stays valid for the
 /// life of the engine.
-///
-/// Each name's entry can carry a payload `P` next to its id, read in the same place as the
-/// id: what a lookup by name needs next, without a second read at the id.
 #[derive(Clone, Debug)]
-pub(crate) struct Interner<K = Name, P = ()> {
-    ids: HashShards<K, (u32, P)>,
+pub(crate) struct Interner<K = Name> {
+    ids: HashShards<K, u32>,
     names: DenseShards<K>,
     len: u32,
 }
@@ -472,8 +454,8 @@ pub(crate) struct Interner<K = Name, P = ()> {
 /// compares unequal to every known one.
 pub(crate) const UNSEEN: u32 = u32::MAX;
 
-impl<K: Hash + Eq + Clone + Default, P: Clone + Default> Interner<K, P> {
-    pub(crate) fn new(count: usize) -> Interner<K, P> {
+impl<K: Hash + Eq + Clone + Default> Interner<K> {
+    pub(crate) fn new(count: usize) -> Interner<K> {
         Interner {
             ids: HashShards::new(count),
             names: DenseShards::new(count),
@@ -486,34 +468,7 @@ impl<K: Hash + Eq + Clone + Default, P: Clone + Default> Interner<K, P> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.ids.get(name).map(|(id, _)| *id)
-    }
-
-    /// The id of `name` and its payload.
-    pub(crate) fn entry<Q>(&self, name: &Q) -> Option<(u32, &P)>
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        self.ids.get(name).map(|(id, payload)| (*id, payload))
-    }
-
-    /// The payload of the name whose id is `id`.
-    pub(crate) fn payload(&self, id: u32) -> Option<&P> {
-        let (_, payload) = self.ids.get(self.names.get(id)?)?;
-        Some(payload)
-    }
-
-    /// The payload of the name whose id is `id`, to change.
-    pub(crate) fn payload_mut(&mut self, id: u32) -> Option<&mut P> {
-        let name = self.names.get(id)?;
-        let (_, payload) = self.ids.get_mut(name)?;
-        Some(payload)
-    }
-
-    /// Changes every payload, cloning the shards a published snapshot still shares.
-    pub(crate) fn for_each_payload_mut(&mut self, mut change: impl FnMut(&mut P)) {
-        self.ids.for_each_mut(|(_, payload)| change(payload));
+        self.ids.get(name).copied()
     }
 
     /// Starts reading the slot where `get(name)` will look first (`prefetch`).
@@ -544,8 +499,7 @@ impl<K: Hash + Eq + Clone + Default, P: Clone + Default> Interner<K, P> {
         self.names.get(id)
     }
 
-    /// The id of `name`, given on first sight with a default payload. The owned form is
-    /// made only then.
+    /// The id of `name`, given on first sight. The owned form is made only then.
     pub(crate) fn intern<Q>(&mut self, name: &Q) -> u32
     where
         K: Borrow<Q> + for<'q> From<&'q Q>,
@@ -562,7 +516,7 @@ impl<K: Hash + Eq + Clone + Default, P: Clone + Default> Interner<K, P> {
         if let Some(slot) = self.names.get_mut(id) {
             *slot = name.clone();
         }
-        self.ids.insert(name, (id, P::default()));
+        self.ids.insert(name, id);
         id
     }
 }

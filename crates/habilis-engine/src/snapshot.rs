@@ -169,32 +169,17 @@ pub(crate) struct SuspensionRec {
     pub(crate) window: Window,
 }
 
-/// What a check reads of a user, kept next to the user's id in the entry of their name
-/// (`Snapshot::user_names`): the lookup of the name finds the grants' address in the place
-/// it reads anyway. At a million grants the user's record is one more read from memory,
-/// and the grants' address was in it: the read before the grants, on a check's longest
-/// chain of reads each waiting for the one before.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct UserHot {
-    /// Whether the user itself was registered (an entry exists for every user id ever
-    /// named).
-    pub(crate) exists: bool,
-    /// Whether the record holds any suspension, lifted or not: only then does a check read
-    /// the record.
-    pub(crate) has_suspensions: bool,
-    /// Active grants; their ids and own validities are in the record's `grant_tags`, at the
-    /// same positions.
-    pub(crate) grants: Vec<GrantRec>,
-}
-
-/// The rest of what the decision and the indexes need about one user. A record exists for
-/// every user id ever named.
+/// Everything the decision needs about one user, in one place so that a check costs one
+/// lookup. A record exists for every user id ever named; `exists` says whether the user
+/// itself was registered.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct UserRec {
+    pub(crate) exists: bool,
     /// Kept to take the user out of the indexes by number and e-mail when they change.
     pub(crate) national_number: Option<Box<str>>,
     pub(crate) email: Option<Box<str>>,
-    /// The id and validity of each grant, in the order of the user's `UserHot::grants`.
+    pub(crate) grants: Vec<GrantRec>,
+    /// The id and validity of each grant, in the order of `grants`.
     pub(crate) grant_tags: Vec<GrantTag>,
     pub(crate) memberships: Vec<MembershipRec>,
     pub(crate) suspensions: Vec<SuspensionRec>,
@@ -211,7 +196,7 @@ impl UserRec {
             .map_or(Window::NEVER, |m| m.window)
     }
 
-    pub(crate) fn is_suspended(&self, application: u32, at: Timestamp) -> bool {
+    fn is_suspended(&self, application: u32, at: Timestamp) -> bool {
         self.suspensions.iter().any(|s| {
             s.window.contains(at)
                 && s.application
@@ -388,7 +373,7 @@ pub struct Asked<'a> {
 struct Ahead<'s, 'q> {
     snapshot: &'s Snapshot,
     part: Option<KnownPart<'q>>,
-    users: Vec<Option<&'s UserHot>>,
+    users: Vec<Option<&'s UserRec>>,
 }
 
 /// An (application, resource type) pair by name, and its ids (`None`: either is unknown).
@@ -421,8 +406,8 @@ impl<'q> Ahead<'_, 'q> {
         self.snapshot.user_names.prefetch(asked.subject);
     }
 
-    /// The reads after the entries (which `entries` brought): the resource's place, and
-    /// the user's entry kept for `grants`.
+    /// The reads after the entries (which `entries` brought): the resource's place and the
+    /// user's record, kept for `grants`.
     fn records(&mut self, index: usize, asked: &Asked<'q>) {
         let snapshot = self.snapshot;
         if let Some(part) = self.part(asked)
@@ -431,21 +416,28 @@ impl<'q> Ahead<'_, 'q> {
         {
             prefetch(place);
         }
-        let user = snapshot
+        let record = snapshot
             .user_names
-            .entry(asked.subject)
-            .map(|(_, user)| user);
+            .get(asked.subject)
+            .and_then(|user| snapshot.user(user));
+        if let Some(record) = record {
+            // What a check reads of the record, wherever the compiler put it: the record
+            // spans three lines.
+            prefetch(&record.exists);
+            prefetch(&record.grants);
+            prefetch(&record.suspensions);
+        }
         if let Some(slot) = self.users.get_mut(index) {
-            *slot = user;
+            *slot = record;
         }
     }
 
-    /// The reads after the user's entry: the first lines of the user's grants, which the
+    /// The reads after the user's record: the first lines of the user's grants, which the
     /// check scans in order (the processor fetches the rest as the scan goes).
     fn grants(&self, index: usize) {
-        if let Some(Some(user)) = self.users.get(index) {
+        if let Some(Some(record)) = self.users.get(index) {
             // Six records of 48 bytes start on five lines of 64.
-            for grant in user.grants.iter().take(6) {
+            for grant in record.grants.iter().take(6) {
                 prefetch(grant);
             }
         }
@@ -468,12 +460,11 @@ impl<'a> Asked<'a> {
     }
 }
 
-/// The grant that allows (its position in the user's grants), and how it reaches the
-/// resource's organisation.
+/// The grant that allows (its id), and how it reaches the resource's organisation.
 enum Permit<'a> {
-    Organization(usize),
-    ApplicationWide(usize),
-    Mandate(usize, &'a MandateRec),
+    Organization(&'a Name),
+    ApplicationWide(&'a Name),
+    Mandate(&'a Name, &'a MandateRec),
 }
 
 /// One role a user holds in an application, and where: see `Snapshot::entitlements`.
@@ -504,10 +495,9 @@ pub struct Snapshot {
 
     /// Application keys, roles, actions, subject-matters, categories, resource types.
     pub(crate) keys: Interner,
+    pub(crate) user_names: Interner,
     pub(crate) organization_names: Interner,
 
-    /// Each user's `UserHot` is in the entry of their name.
-    pub(crate) user_names: Interner<Name, UserHot>,
     pub(crate) users: DenseShards<UserRec>,
     pub(crate) organizations: DenseShards<OrganizationRec>,
     /// Indexed by the application key's interned id: a check finds its application in the
@@ -609,20 +599,7 @@ impl Snapshot {
     }
 
     fn user_exists(&self, user: u32) -> bool {
-        self.user_names.payload(user).is_some_and(|u| u.exists)
-    }
-
-    /// Whether `user` is suspended in `application` at `at`; `hot` is the user's entry.
-    fn is_user_suspended(&self, user: u32, hot: &UserHot, application: u32, at: Timestamp) -> bool {
-        hot.has_suspensions
-            && self
-                .user(user)
-                .is_some_and(|record| record.is_suspended(application, at))
-    }
-
-    /// The id of the grant at `position` in `user`'s grants.
-    fn grant_id(&self, user: u32, position: usize) -> Option<&Name> {
-        Some(&self.user(user)?.grant_tags.get(position)?.id)
+        self.user(user).is_some_and(|u| u.exists)
     }
 
     fn is_organization_suspended(&self, organization: u32) -> bool {
@@ -657,17 +634,6 @@ impl Snapshot {
                 .name(*a)
                 .cmp(&self.organization_names.name(*b))
         })
-    }
-
-    /// `find_user`, with the user's entry: the subject of a question.
-    fn find_subject(&self, name: &str, application: Option<&str>) -> Option<(u32, &UserHot)> {
-        if let Some((user, hot)) = self.user_names.entry(name)
-            && hot.exists
-        {
-            return Some((user, hot));
-        }
-        let user = self.find_user(name, application)?;
-        Some((user, self.user_names.payload(user)?))
     }
 
     /// `World::resolve_user` over the indexes.
@@ -770,7 +736,6 @@ impl Snapshot {
     fn allow(
         &self,
         user: u32,
-        hot: &UserHot,
         action: u32,
         application_id: u32,
         application: &ApplicationRec,
@@ -778,31 +743,20 @@ impl Snapshot {
         level: Option<u8>,
         at: Timestamp,
     ) -> Decision {
-        let (position, via) = match self.permit(
-            user,
-            hot,
-            action,
-            application_id,
-            application,
-            target,
-            level,
-            at,
-        ) {
-            Ok(Permit::Organization(position)) => (position, Via::Organization),
-            Ok(Permit::ApplicationWide(position)) => (position, Via::ApplicationWide),
-            Ok(Permit::Mandate(position, mandate)) => {
-                (position, Via::Mandate(MandateId::new(&*mandate.id)))
-            }
-            Err(reason) => return Decision::Deny(reason),
-        };
-        // The writer keeps a user's grants and their tags in step; a grant without its tag
-        // cannot be named, so it allows nothing.
-        match self.grant_id(user, position) {
-            Some(grant) => Decision::Allow {
+        match self.permit(user, action, application_id, application, target, level, at) {
+            Ok(Permit::Organization(grant)) => Decision::Allow {
                 grant: GrantId::new(grant.as_str()),
-                via,
+                via: Via::Organization,
             },
-            None => Decision::Deny(DenyReason::NoGrant),
+            Ok(Permit::ApplicationWide(grant)) => Decision::Allow {
+                grant: GrantId::new(grant.as_str()),
+                via: Via::ApplicationWide,
+            },
+            Ok(Permit::Mandate(grant, mandate)) => Decision::Allow {
+                grant: GrantId::new(grant.as_str()),
+                via: Via::Mandate(MandateId::new(&*mandate.id)),
+            },
+            Err(reason) => Decision::Deny(reason),
         }
     }
 
@@ -815,7 +769,6 @@ impl Snapshot {
     fn permit(
         &self,
         user: u32,
-        hot: &UserHot,
         action: u32,
         application_id: u32,
         application: &ApplicationRec,
@@ -826,13 +779,17 @@ impl Snapshot {
         if !application.has_permission(action) {
             return Err(DenyReason::UnknownAction);
         }
-        if self.is_user_suspended(user, hot, application_id, at) {
+        let record = self.user(user);
+        if record.is_some_and(|r| r.is_suspended(application_id, at)) {
             return Err(DenyReason::UserSuspended);
         }
         let target_organization = self.organizations.get(target.organization);
         if target_organization.is_some_and(|o| o.suspended) {
             return Err(DenyReason::OrganizationSuspended);
         }
+        let Some(record) = record else {
+            return Err(DenyReason::NoGrant);
+        };
         let session_rank = level.unwrap_or(0);
         // Looked up on first need: most decisions end before any mandate matters, and an
         // organisation that gave no mandate has none to look up.
@@ -843,7 +800,8 @@ impl Snapshot {
                 Some(&[])
             };
         let mut best: Option<DenyReason> = None;
-        for (position, grant) in hot.grants.iter().enumerate() {
+        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
+            let id = &tag.id;
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -894,7 +852,7 @@ impl Snapshot {
             };
             if grant.organization == target.organization {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::Organization(position)),
+                    Ok(()) => return Ok(Permit::Organization(id)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -903,7 +861,7 @@ impl Snapshot {
                 && self.is_subscribed(target.organization, application_id)
             {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::ApplicationWide(position)),
+                    Ok(()) => return Ok(Permit::ApplicationWide(id)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -917,7 +875,7 @@ impl Snapshot {
                     continue;
                 }
                 match judge(Some(&mandate.scope)) {
-                    Ok(()) => return Ok(Permit::Mandate(position, mandate)),
+                    Ok(()) => return Ok(Permit::Mandate(id, mandate)),
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -934,9 +892,8 @@ impl Snapshot {
     /// `evaluate` over borrowed names, as a server holds them after parsing a request.
     pub fn decide(&self, asked: &Asked<'_>) -> Decision {
         match self.resolve(asked) {
-            Ok((user, hot, action, application_id, application, target)) => self.allow(
+            Ok((user, action, application_id, application, target)) => self.allow(
                 user,
-                hot,
                 action,
                 application_id,
                 application,
@@ -951,10 +908,9 @@ impl Snapshot {
     /// `decide` without naming the allowing grant: allowed, or the reason for the denial.
     /// Allocates nothing: the hot path of the AuthZEN API.
     pub fn verdict(&self, asked: &Asked<'_>) -> Result<(), DenyReason> {
-        let (user, hot, action, application_id, application, target) = self.resolve(asked)?;
+        let (user, action, application_id, application, target) = self.resolve(asked)?;
         self.permit(
             user,
-            hot,
             action,
             application_id,
             application,
@@ -1017,7 +973,7 @@ impl Snapshot {
     fn resolve(
         &self,
         asked: &Asked<'_>,
-    ) -> Result<(u32, &UserHot, u32, u32, &ApplicationRec, Target), DenyReason> {
+    ) -> Result<(u32, u32, u32, &ApplicationRec, Target), DenyReason> {
         let Some((application_id, application)) = self.application(asked.application) else {
             return Err(DenyReason::UnknownApplication);
         };
@@ -1031,11 +987,10 @@ impl Snapshot {
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }
-        let Some((user, hot)) = self.find_subject(asked.subject, Some(application.key.as_str()))
-        else {
+        let Some(user) = self.find_user(asked.subject, Some(application.key.as_str())) else {
             return Err(DenyReason::UnknownSubject);
         };
-        if let Some(grant) = hot.grants.first() {
+        if let Some(grant) = self.user(user).and_then(|record| record.grants.first()) {
             prefetch(grant);
         }
         let Some(action) = application.permission_named(asked.action) else {
@@ -1044,7 +999,7 @@ impl Snapshot {
         let Some(target) = self.resolve_target(registered, application, asked.overrides) else {
             return Err(DenyReason::UnknownResource);
         };
-        Ok((user, hot, action, application_id, application, target))
+        Ok((user, action, application_id, application, target))
     }
 
     /// Registered resources of `resource_type` of `application` that `subject` may act on
@@ -1067,7 +1022,7 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some((user, hot)) = self.find_subject(subject, Some(app.key.as_str())) else {
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
         let (Some(action), Some(resource_type)) =
@@ -1075,12 +1030,15 @@ impl Snapshot {
         else {
             return Vec::new();
         };
-        if !app.has_permission(action) || self.is_user_suspended(user, hot, application_id, at) {
+        let Some(record) = self.user(user) else {
+            return Vec::new();
+        };
+        if !app.has_permission(action) || record.is_suspended(application_id, at) {
             return Vec::new();
         }
         // The places the subject's grants can reach, each once.
         let mut places: Vec<Place> = Vec::new();
-        for grant in &hot.grants {
+        for grant in &record.grants {
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -1159,7 +1117,7 @@ impl Snapshot {
                 owner: None,
             };
             let allowed = |target: &Target| {
-                self.permit(user, hot, action, application_id, app, target, level, at)
+                self.permit(user, action, application_id, app, target, level, at)
                     .is_ok()
             };
             if allowed(&unowned) {
@@ -1250,13 +1208,10 @@ impl Snapshot {
         }
         let mut found: Vec<UserId> = candidates
             .into_iter()
+            .filter(|user| self.user_exists(*user))
             .filter(|user| {
-                self.user_names.payload(*user).is_some_and(|hot| {
-                    hot.exists
-                        && self
-                            .permit(*user, hot, action, application_id, app, &target, level, at)
-                            .is_ok()
-                })
+                self.permit(*user, action, application_id, app, &target, level, at)
+                    .is_ok()
             })
             .filter_map(|user| self.user_names.name(user))
             .map(|name| UserId::new(&**name))
@@ -1284,7 +1239,7 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some((user, hot)) = self.find_subject(subject, Some(app.key.as_str())) else {
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
         let Some(target) = self.resolve_target(
@@ -1297,7 +1252,7 @@ impl Snapshot {
         app.permissions
             .iter()
             .filter(|(action, _)| {
-                self.permit(user, hot, *action, application_id, app, &target, level, at)
+                self.permit(user, *action, application_id, app, &target, level, at)
                     .is_ok()
             })
             .map(|(_, key)| key.clone())
@@ -1320,17 +1275,17 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some((user, hot)) = self.find_subject(subject, Some(app.key.as_str())) else {
+        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
         let Some(record) = self.user(user) else {
             return Vec::new();
         };
-        if self.is_user_suspended(user, hot, application_id, at) {
+        if record.is_suspended(application_id, at) {
             return Vec::new();
         }
         let mut found = Vec::new();
-        for (grant, tag) in hot.grants.iter().zip(&record.grant_tags) {
+        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
             if grant.application != application_id
                 || !grant.in_force.contains(at)
                 || self.is_organization_suspended(grant.organization)

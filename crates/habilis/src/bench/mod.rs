@@ -127,36 +127,23 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let numbers = NumericChain::build(&workload);
     let lean = LeanChain::build(&workload);
     let habilis_check = |i: usize| asked(i).is_some_and(|a| snapshot.check(&a));
+    // The user's and the dossier's names of a query, as a request carries them.
+    let names = |q: &Query| {
+        (
+            name_of(&workload.user_names, q.user),
+            name_of(&workload.dossier_names, q.dossier),
+        )
+    };
     let strings_check = |i: usize| {
         workload.queries.get(i).is_some_and(|q| {
-            strings.check(
-                workload
-                    .user_names
-                    .get(usize_of(q.user))
-                    .map_or("", String::as_str),
-                q.action.name(),
-                workload
-                    .dossier_names
-                    .get(usize_of(q.dossier))
-                    .map_or("", String::as_str),
-                q.level,
-            )
+            let (user, dossier) = names(q);
+            strings.check(user, q.action.name(), dossier, q.level)
         })
     };
     let lean_check = |i: usize| {
         workload.queries.get(i).is_some_and(|q| {
-            lean.check(
-                workload
-                    .user_names
-                    .get(usize_of(q.user))
-                    .map_or("", String::as_str),
-                q.action.name(),
-                workload
-                    .dossier_names
-                    .get(usize_of(q.dossier))
-                    .map_or("", String::as_str),
-                q.level,
-            )
+            let (user, dossier) = names(q);
+            lean.check(user, q.action.name(), dossier, q.level)
         })
     };
     let numbers_check = |i: usize| {
@@ -411,6 +398,11 @@ async fn load_through_store(
         }),
         services,
     ))
+}
+
+/// The name numbered `number` (numbers are handed out in order); "" for none.
+fn name_of(names: &[String], number: u32) -> &str {
+    names.get(usize_of(number)).map_or("", String::as_str)
 }
 
 /// The workload's query as a decision question.

@@ -21,7 +21,7 @@ use self::casbin_peer::CasbinPeer;
 use self::cedar_peer::CedarPeer;
 use habilis::bench::baseline::{NumericChain, StringChain};
 use habilis::bench::measure::{cores, measure_checks, measure_lookups, resident_mib, round};
-use habilis::bench::workload::{Lookup, Query, Workload, usize_of};
+use habilis::bench::workload::{Lookup, Query, Workload, name_of};
 
 /// The names the peers give users, dossiers and places, from the workload's numbers. The
 /// workload's reader, the bare chains and the timing code are `habilis bench`'s own, so that
@@ -35,25 +35,20 @@ pub(crate) trait Names {
 
 impl Names for Workload {
     fn user(&self, user: u32) -> &str {
-        name(&self.user_names, user)
+        name_of(&self.user_names, user)
     }
 
     fn dossier(&self, dossier: u32) -> &str {
-        name(&self.dossier_names, dossier)
+        name_of(&self.dossier_names, dossier)
     }
 
     fn scope(&self, organization: u32, category: u8) -> String {
         format!(
             "{}_{}",
-            name(&self.organization_names, organization),
-            name(&self.category_names, u32::from(category))
+            name_of(&self.organization_names, organization),
+            name_of(&self.category_names, u32::from(category))
         )
     }
-}
-
-/// Numbers are handed out in order, so every one indexes its list of names.
-fn name(names: &[String], number: u32) -> &str {
-    names.get(usize_of(number)).map_or("", String::as_str)
 }
 
 #[derive(Debug, Parser)]

@@ -102,10 +102,8 @@ impl StringChain {
     }
 
     pub fn check(&self, user: &str, action: &str, dossier: &str, level: u8) -> bool {
-        let action = match action {
-            "read" => Action::Read,
-            "validate" => Action::Validate,
-            _ => return false,
+        let Some(action) = Action::parse(action) else {
+            return false;
         };
         match (self.users.get(user), self.dossiers.get(dossier)) {
             (Some(&user), Some(&dossier)) => self.chain.check(user, action, dossier, level),
@@ -203,10 +201,8 @@ impl LeanChain {
     }
 
     pub fn check(&self, user: &str, action: &str, dossier: &str, level: u8) -> bool {
-        let action = match action {
-            "read" => Action::Read,
-            "validate" => Action::Validate,
-            _ => return false,
+        let Some(action) = Action::parse(action) else {
+            return false;
         };
         let (Some((first, count)), Some((organization, category))) =
             (self.users.get(user), self.dossiers.get(dossier))

@@ -30,7 +30,7 @@ use self::measure::{
     ROUNDS, measure_batches, measure_checks_side_by_side, measure_lookups, percentiles,
     resident_mib, round,
 };
-use self::workload::{Query, Workload, usize_of};
+use self::workload::{Query, Workload, name_of, usize_of};
 
 /// Empty publications timed after the load into the engine.
 const PUBLISHES: u32 = 200;
@@ -398,11 +398,6 @@ async fn load_through_store(
         }),
         services,
     ))
-}
-
-/// The name numbered `number` (numbers are handed out in order); "" for none.
-fn name_of(names: &[String], number: u32) -> &str {
-    names.get(usize_of(number)).map_or("", String::as_str)
 }
 
 /// The workload's query as a decision question.

@@ -97,6 +97,13 @@ impl Action {
         }
     }
 
+    /// The action named `text`, as a request or `queries.csv` names it.
+    pub fn parse(text: &str) -> Option<Action> {
+        [Action::Read, Action::Validate]
+            .into_iter()
+            .find(|a| a.name() == text)
+    }
+
     /// The role bits that allow this action at this session level.
     pub fn allowing_roles(self, level: u8) -> u8 {
         Role::ALL
@@ -471,10 +478,8 @@ impl Workload {
         let mut queries = Vec::with_capacity(lines(&queries_text));
         for row in rows(&queries_text, "queries.csv") {
             let (line, [user, action, dossier, level, expected]) = row?;
-            let action = match action {
-                "read" => Action::Read,
-                "validate" => Action::Validate,
-                other => bail!("queries.csv line {line}: unknown action `{other}`"),
+            let Some(action) = Action::parse(action) else {
+                bail!("queries.csv line {line}: unknown action `{action}`");
             };
             let Some(dossier) = dossier_names.get(dossier) else {
                 bail!("queries.csv line {line}: unknown dossier `{dossier}`");
@@ -656,4 +661,9 @@ pub fn u8_of(n: usize) -> u8 {
 
 pub fn usize_of(n: u32) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// The name numbered `number` in `names` (numbers are handed out in order); "" for none.
+pub fn name_of(names: &[String], number: u32) -> &str {
+    names.get(usize_of(number)).map_or("", String::as_str)
 }

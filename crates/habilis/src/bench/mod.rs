@@ -121,30 +121,43 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     report.insert("mismatches".into(), mismatches(&workload, &snapshot, now));
 
     let no_overrides = ResourceOverrides::default();
-    let asked = |i: usize| asked_of(&workload, workload.queries.get(i)?, &no_overrides, now);
+    // Each query's user and dossier names in its own copy, laid out in query order, as
+    // requests carry them: a timed check reads its question where the previous one ended,
+    // not through the workload's tables of a million names, a read no server makes.
+    let carried: Vec<(String, String)> = workload
+        .queries
+        .iter()
+        .map(|q| {
+            (
+                name_of(&workload.user_names, q.user).to_owned(),
+                name_of(&workload.dossier_names, q.dossier).to_owned(),
+            )
+        })
+        .collect();
+    let asked = |i: usize| {
+        let (query, (user, dossier)) = workload.queries.get(i).zip(carried.get(i))?;
+        Some(asked_with_names(query, user, dossier, &no_overrides, now))
+    };
     let queries = workload.queries.len();
     let strings = StringChain::build(&workload);
     let numbers = NumericChain::build(&workload);
     let lean = LeanChain::build(&workload);
     let habilis_check = |i: usize| asked(i).is_some_and(|a| snapshot.check(&a));
-    // The user's and the dossier's names of a query, as a request carries them.
-    let names = |q: &Query| {
-        (
-            name_of(&workload.user_names, q.user),
-            name_of(&workload.dossier_names, q.dossier),
-        )
-    };
     let strings_check = |i: usize| {
-        workload.queries.get(i).is_some_and(|q| {
-            let (user, dossier) = names(q);
-            strings.check(user, q.action.name(), dossier, q.level)
-        })
+        workload
+            .queries
+            .get(i)
+            .zip(carried.get(i))
+            .is_some_and(|(q, (user, dossier))| {
+                strings.check(user, q.action.name(), dossier, q.level)
+            })
     };
     let lean_check = |i: usize| {
-        workload.queries.get(i).is_some_and(|q| {
-            let (user, dossier) = names(q);
-            lean.check(user, q.action.name(), dossier, q.level)
-        })
+        workload
+            .queries
+            .get(i)
+            .zip(carried.get(i))
+            .is_some_and(|(q, (user, dossier))| lean.check(user, q.action.name(), dossier, q.level))
     };
     let numbers_check = |i: usize| {
         workload
@@ -407,16 +420,33 @@ fn asked_of<'a>(
     overrides: &'a ResourceOverrides,
     at: Timestamp,
 ) -> Option<Asked<'a>> {
-    Some(Asked {
+    Some(asked_with_names(
+        query,
+        workload.user_names.get(usize_of(query.user))?,
+        workload.dossier_names.get(usize_of(query.dossier))?,
+        overrides,
+        at,
+    ))
+}
+
+/// The query as a decision question about the user and the dossier so named.
+fn asked_with_names<'a>(
+    query: &Query,
+    user: &'a str,
+    dossier: &'a str,
+    overrides: &'a ResourceOverrides,
+    at: Timestamp,
+) -> Asked<'a> {
+    Asked {
         application: load::APPLICATION,
-        subject: workload.user_names.get(usize_of(query.user))?,
+        subject: user,
         action: query.action.name(),
         resource_type: "dossier",
-        resource_id: workload.dossier_names.get(usize_of(query.dossier))?,
+        resource_id: dossier,
         overrides,
         level: Some(query.level),
         at,
-    })
+    }
 }
 
 fn print_table(report: &Value) {

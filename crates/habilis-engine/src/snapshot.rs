@@ -776,6 +776,45 @@ impl Snapshot {
         level: Option<u8>,
         at: Timestamp,
     ) -> Result<Permit<'_>, DenyReason> {
+        self.permit_as::<true>(user, action, application_id, application, target, level, at)
+    }
+
+    /// Whether `permit` allows, for the questions that need no reason for a denial (a
+    /// yes-or-no check, the reverse searches): the same rule, without the search for the
+    /// closest denial, which lets it pass over the grants that cannot allow sooner.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rule's own parameters, as in decision::allow"
+    )]
+    fn permits(
+        &self,
+        user: u32,
+        action: u32,
+        application_id: u32,
+        application: &ApplicationRec,
+        target: &Target,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> bool {
+        self.permit_as::<false>(user, action, application_id, application, target, level, at)
+            .is_ok()
+    }
+
+    /// `permit`; with `CLOSEST` false the reason of a denial is any, not the closest.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rule's own parameters, as in decision::allow"
+    )]
+    fn permit_as<const CLOSEST: bool>(
+        &self,
+        user: u32,
+        action: u32,
+        application_id: u32,
+        application: &ApplicationRec,
+        target: &Target,
+        level: Option<u8>,
+        at: Timestamp,
+    ) -> Result<Permit<'_>, DenyReason> {
         if !application.has_permission(action) {
             return Err(DenyReason::UnknownAction);
         }
@@ -822,6 +861,23 @@ impl Snapshot {
             let Some(role) = application.role(grant.role) else {
                 continue;
             };
+            let grant_scope = if role.scoped {
+                &grant.scope
+            } else {
+                &ScopeRec::All
+            };
+            // A grant whose scope leaves the resource out allows it by no way (a mandate's
+            // scope only narrows), and the denial it would add, `outside_scope`, can change
+            // the answer only while no denial as close is known: most of a user's grants
+            // are for other categories, and this spares them the lookups below.
+            if !grant_scope.covers(target.matter, target.category)
+                && (!CLOSEST
+                    || best.as_ref().is_some_and(|known| {
+                        closeness(known) >= closeness(&DenyReason::OutsideScope)
+                    }))
+            {
+                continue;
+            }
             let holds_everywhere = role.permissions.binary_search(&action).is_ok();
             if !holds_everywhere && role.owned_permissions.binary_search(&action).is_err() {
                 continue;
@@ -829,11 +885,6 @@ impl Snapshot {
             if self.is_organization_suspended(grant.organization) {
                 continue;
             }
-            let grant_scope = if role.scoped {
-                &grant.scope
-            } else {
-                &ScopeRec::All
-            };
             let rank = role.rank;
             // One way the grant reaches the resource's organisation, with the mandate's
             // scope when it goes through one: allowed, or the reason it is not.
@@ -966,7 +1017,18 @@ impl Snapshot {
 
     /// Whether `decide` would allow: for an application that needs only yes or no.
     pub fn check(&self, asked: &Asked<'_>) -> bool {
-        self.verdict(asked).is_ok()
+        self.resolve(asked)
+            .is_ok_and(|(user, action, application_id, application, target)| {
+                self.permits(
+                    user,
+                    action,
+                    application_id,
+                    application,
+                    &target,
+                    asked.level,
+                    asked.at,
+                )
+            })
     }
 
     /// The names of a question resolved, in the reference's order of checks.
@@ -1117,8 +1179,7 @@ impl Snapshot {
                 owner: None,
             };
             let allowed = |target: &Target| {
-                self.permit(user, action, application_id, app, target, level, at)
-                    .is_ok()
+                self.permits(user, action, application_id, app, target, level, at)
             };
             if allowed(&unowned) {
                 found.extend(
@@ -1209,10 +1270,7 @@ impl Snapshot {
         let mut found: Vec<UserId> = candidates
             .into_iter()
             .filter(|user| self.user_exists(*user))
-            .filter(|user| {
-                self.permit(*user, action, application_id, app, &target, level, at)
-                    .is_ok()
-            })
+            .filter(|user| self.permits(*user, action, application_id, app, &target, level, at))
             .filter_map(|user| self.user_names.name(user))
             .map(|name| UserId::new(&**name))
             .collect();
@@ -1252,8 +1310,7 @@ impl Snapshot {
         app.permissions
             .iter()
             .filter(|(action, _)| {
-                self.permit(user, *action, application_id, app, &target, level, at)
-                    .is_ok()
+                self.permits(user, *action, application_id, app, &target, level, at)
             })
             .map(|(_, key)| key.clone())
             .collect()

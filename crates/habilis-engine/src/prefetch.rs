@@ -5,7 +5,7 @@
 //! grants. A batch of questions knows its next questions in advance, so it can start those
 //! reads for the questions ahead while it decides the current one (`Snapshot::verdicts`),
 //! and the processor waits for several at once instead of one at a time. A single check
-//! starts the resource's place and the user's first grants as soon as it knows where they
+//! starts the resource's place and the lines of the user's grants as soon as it knows where they
 //! are, rather than when the rule reaches them (`Snapshot::resolve`).
 
 /// Starts loading the cache line that holds `value` into the nearest cache. It reads nothing
@@ -27,4 +27,21 @@ pub(crate) fn prefetch<T>(value: &T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
+}
+
+/// Starts loading every cache line of `values`, up to `MAX_LINES` of them: a list that a
+/// loop will scan in order, whose lines the processor would otherwise fetch one after the
+/// other, each found missing only when the scan reaches it.
+pub(crate) fn prefetch_all<T>(values: &[T]) {
+    const LINE: usize = 64;
+    const MAX_LINES: usize = 16;
+    // One element in each line the list spans (every element when they are larger than a
+    // line's share), and the last one for the tail.
+    let step = (LINE / size_of::<T>().max(1)).max(1);
+    for value in values.iter().step_by(step).take(MAX_LINES) {
+        prefetch(value);
+    }
+    if let Some(last) = values.last() {
+        prefetch(last);
+    }
 }

@@ -19,7 +19,7 @@ use habilis_domain::{
 };
 
 use crate::EngineStats;
-use crate::prefetch::prefetch;
+use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN};
 
@@ -432,14 +432,11 @@ impl<'q> Ahead<'_, 'q> {
         }
     }
 
-    /// The reads after the user's record: the first lines of the user's grants, which the
-    /// check scans in order (the processor fetches the rest as the scan goes).
+    /// The reads after the user's record: every line of the user's grants, which the check
+    /// scans in order.
     fn grants(&self, index: usize) {
         if let Some(Some(record)) = self.users.get(index) {
-            // Six records of 48 bytes start on five lines of 64.
-            for grant in record.grants.iter().take(6) {
-                prefetch(grant);
-            }
+            prefetch_all(&record.grants);
         }
     }
 }
@@ -1045,15 +1042,16 @@ impl Snapshot {
         let registered = self.registered(application_id, asked.resource_type, asked.resource_id);
         // The reads each chain needs next, started as soon as their address is known rather
         // than when the rule gets to them, some hundred instructions later: the resource's
-        // place, and the user's first grants.
+        // place, and every line of the user's grants (which the rule scans in order, and
+        // which would otherwise arrive one after the other as the scan reaches them).
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }
         let Some(user) = self.find_user(asked.subject, Some(application.key.as_str())) else {
             return Err(DenyReason::UnknownSubject);
         };
-        if let Some(grant) = self.user(user).and_then(|record| record.grants.first()) {
-            prefetch(grant);
+        if let Some(record) = self.user(user) {
+            prefetch_all(&record.grants);
         }
         let Some(action) = application.permission_named(asked.action) else {
             return Err(DenyReason::UnknownAction);

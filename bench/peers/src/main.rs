@@ -28,7 +28,6 @@ use habilis::bench::workload::{Lookup, Query, Workload, name_of};
 /// both programs read, build and measure alike.
 pub(crate) trait Names {
     fn user(&self, user: u32) -> &str;
-    fn dossier(&self, dossier: u32) -> &str;
     /// `o12_c3`: the name both peers give the place (organisation, category).
     fn scope(&self, organization: u32, category: u8) -> String;
 }
@@ -36,10 +35,6 @@ pub(crate) trait Names {
 impl Names for Workload {
     fn user(&self, user: u32) -> &str {
         name_of(&self.user_names, user)
-    }
-
-    fn dossier(&self, dossier: u32) -> &str {
-        name_of(&self.dossier_names, dossier)
     }
 
     fn scope(&self, organization: u32, category: u8) -> String {
@@ -176,7 +171,8 @@ fn measure_each_in_a_child(args: &Args) -> anyhow::Result<Value> {
 /// What every system must answer: a check per query, and (if it has a reverse query) the
 /// dossiers a user may read.
 trait Peer: Sync {
-    fn check(&self, workload: &Workload, query: &Query) -> anyhow::Result<bool>;
+    /// `query`, whose user and dossier are named `user` and `dossier`.
+    fn check(&self, query: &Query, user: &str, dossier: &str) -> anyhow::Result<bool>;
 
     /// How the system finds the dossiers a user may read; `None` without a reverse query.
     fn lookup_method(&self) -> Option<&'static str>;
@@ -185,7 +181,7 @@ trait Peer: Sync {
 }
 
 impl Peer for NumericChain {
-    fn check(&self, _: &Workload, q: &Query) -> anyhow::Result<bool> {
+    fn check(&self, q: &Query, _: &str, _: &str) -> anyhow::Result<bool> {
         Ok(NumericChain::check(
             self, q.user, q.action, q.dossier, q.level,
         ))
@@ -201,8 +197,7 @@ impl Peer for NumericChain {
 }
 
 impl Peer for StringChain {
-    fn check(&self, w: &Workload, q: &Query) -> anyhow::Result<bool> {
-        let (user, dossier) = (w.user(q.user), w.dossier(q.dossier));
+    fn check(&self, q: &Query, user: &str, dossier: &str) -> anyhow::Result<bool> {
         Ok(StringChain::check(
             self,
             user,
@@ -222,8 +217,7 @@ impl Peer for StringChain {
 }
 
 impl Peer for CasbinPeer {
-    fn check(&self, w: &Workload, q: &Query) -> anyhow::Result<bool> {
-        let (user, dossier) = (w.user(q.user), w.dossier(q.dossier));
+    fn check(&self, q: &Query, user: &str, dossier: &str) -> anyhow::Result<bool> {
         CasbinPeer::check(self, user, q.action.name(), dossier, q.level)
     }
 
@@ -237,8 +231,7 @@ impl Peer for CasbinPeer {
 }
 
 impl Peer for CedarPeer {
-    fn check(&self, w: &Workload, q: &Query) -> anyhow::Result<bool> {
-        let (user, dossier) = (w.user(q.user), w.dossier(q.dossier));
+    fn check(&self, q: &Query, user: &str, dossier: &str) -> anyhow::Result<bool> {
         CedarPeer::check(self, user, q.action.name(), dossier, q.level)
     }
 
@@ -309,9 +302,10 @@ fn measure_peer<P: Peer>(
     let load = t.elapsed();
     let after = resident_mib();
 
+    let carried = workload.carried_names();
     let mut check_mismatches = 0;
-    for query in &workload.queries {
-        if peer.check(workload, query)? != query.expected {
+    for (query, (user, dossier)) in workload.queries.iter().zip(&carried) {
+        if peer.check(query, user, dossier)? != query.expected {
             check_mismatches += 1;
         }
     }
@@ -333,7 +327,8 @@ fn measure_peer<P: Peer>(
         workload
             .queries
             .get(i)
-            .is_some_and(|q| peer.check(workload, q).unwrap_or(false))
+            .zip(carried.get(i))
+            .is_some_and(|(q, (user, dossier))| peer.check(q, user, dossier).unwrap_or(false))
     });
     let lookup = peer.lookup_method().map(|method| {
         let measured = measure_lookups(workload.lookups.len(), seconds / 2.0, |i| {

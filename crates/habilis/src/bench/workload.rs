@@ -223,6 +223,24 @@ struct Kept {
 }
 
 impl Workload {
+    /// Each query's user and dossier names in its own copy, laid out in query order, as
+    /// requests carry them: a timed check by string ids reads its question where the
+    /// previous one ended, not through the tables of every name (at the full preset a
+    /// random read into a million dossier names, then into the name itself), reads no
+    /// server makes and a check by numbers never pays. Every system that takes names is
+    /// timed on these, Habilis and the peers alike.
+    pub fn carried_names(&self) -> Vec<(String, String)> {
+        self.queries
+            .iter()
+            .map(|q| {
+                (
+                    name_of(&self.user_names, q.user).to_owned(),
+                    name_of(&self.dossier_names, q.dossier).to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// The subject-matter of a category: 5 matters of 4 categories, in category order.
     pub fn matter_of(category: u8) -> usize {
         usize::from(category) / CATEGORIES_PER_MATTER

@@ -482,8 +482,8 @@ mod tests {
         std::fs::remove_dir_all(&directory)?;
         let workload = workload?;
         let peer = build(&workload)?;
-        for query in &workload.queries {
-            let answer = peer.check(&workload, query)?;
+        for (query, (user, dossier)) in workload.queries.iter().zip(workload.carried_names()) {
+            let answer = peer.check(query, &user, &dossier)?;
             anyhow::ensure!(
                 answer == query.expected,
                 "{name}: {query:?} answered {answer}"

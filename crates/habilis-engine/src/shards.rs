@@ -23,6 +23,76 @@ pub(crate) type Name = compact_str::CompactString;
 /// these hold short names and ids, and SipHash costs more than the work around it.
 pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+/// Whether a table's key is the one asked for: `==`, except that names are compared in
+/// place (`same_text`). The key and what is asked for hash alike (`Borrow`).
+pub(crate) trait SameKey<Q: ?Sized> {
+    fn same_key(&self, asked: &Q) -> bool;
+}
+
+impl SameKey<str> for Name {
+    #[inline]
+    fn same_key(&self, asked: &str) -> bool {
+        same_text(self, asked)
+    }
+}
+
+impl SameKey<str> for Box<str> {
+    #[inline]
+    fn same_key(&self, asked: &str) -> bool {
+        same_text(self, asked)
+    }
+}
+
+/// Keys that are numbers or small values: `==` is already a few instructions.
+macro_rules! same_by_eq {
+    ($($key:ty),*) => {$(
+        impl SameKey<$key> for $key {
+            #[inline]
+            fn same_key(&self, asked: &$key) -> bool {
+                self == asked
+            }
+        }
+    )*};
+}
+same_by_eq!(
+    u32,
+    u64,
+    (u32, u32),
+    (u32, u32, u32),
+    crate::snapshot::Place
+);
+
+/// Whether two names are the same text, compared in place a word at a time. `==` on text
+/// calls the C library's `memcmp`, and the call costs more than the comparison of the short
+/// names a check compares (the application's key, the resource's type and id, the user's
+/// id; five or six a check). Names of 4 to 16 bytes are read as two overlapping words each.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    let half = |bytes: &[u8], at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map(u32::from_ne_bytes)
+    };
+    match len {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
+        _ => a == b,
+    }
+}
+
 /// How many shards the large containers (users, grants, resources) use. A change clones the
 /// shards it touches before the next snapshot is published, so the count bounds the time
 /// from a commit to its visibility: with a million grants and resources a shard holds about
@@ -42,10 +112,12 @@ pub(crate) const SMALL: usize = 16;
 struct Hashing(foldhash::fast::RandomState);
 
 impl Hashing {
+    #[inline]
     fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
         self.0.hash_one(key)
     }
 
+    #[inline]
     fn shard(hash: u64, count: usize) -> usize {
         // Bits 32 to 55 scaled to `count` by a multiplication and a shift, not a division,
         // which would cost more than the rest of the lookup before its first memory access:
@@ -146,16 +218,17 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         }
     }
 
+    #[inline]
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
+        K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
         // `Borrow` promises that `K` and `Q` hash alike.
         let hash = self.hashing.hash(key);
         let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
         shard
-            .find(hash, |(k, _)| k.borrow() == key)
+            .find(hash, |(k, _)| k.same_key(key))
             .map(|(_, value)| value)
     }
 
@@ -255,11 +328,12 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
         }
     }
 
+    #[inline]
     pub(crate) fn get(&self, part: &P, name: &str) -> Option<&V> {
         let hash = self.hashing.hash(&(part, name));
         let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
         shard
-            .find(hash, |(p, n, _)| p == part && &**n == name)
+            .find(hash, |(p, n, _)| p == part && same_text(n, name))
             .map(|(_, _, value)| value)
     }
 
@@ -368,6 +442,7 @@ impl<V: Clone + Default> DenseShards<V> {
         }
     }
 
+    #[inline]
     fn place(&self, id: u32) -> (usize, usize) {
         let id = id as usize;
         // A power of two (`DenseShards::new`): mask and shift instead of two divisions.
@@ -376,6 +451,7 @@ impl<V: Clone + Default> DenseShards<V> {
     }
 
     /// The value of `id`; `None` for an id never written, which readers take as the default.
+    #[inline]
     pub(crate) fn get(&self, id: u32) -> Option<&V> {
         let (shard, position) = self.place(id);
         let shard = self.shards.get(shard)?;
@@ -463,9 +539,10 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
         }
     }
 
+    #[inline]
     pub(crate) fn get<Q>(&self, name: &Q) -> Option<u32>
     where
-        K: Borrow<Q>,
+        K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
         self.ids.get(name).copied()
@@ -489,12 +566,13 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
     /// The id of `name`, or `UNSEEN` when the name was never interned.
     pub(crate) fn get_or_unseen<Q>(&self, name: &Q) -> u32
     where
-        K: Borrow<Q>,
+        K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
         self.get(name).unwrap_or(UNSEEN)
     }
 
+    #[inline]
     pub(crate) fn name(&self, id: u32) -> Option<&K> {
         self.names.get(id)
     }
@@ -502,7 +580,7 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
     /// The id of `name`, given on first sight. The owned form is made only then.
     pub(crate) fn intern<Q>(&mut self, name: &Q) -> u32
     where
-        K: Borrow<Q> + for<'q> From<&'q Q>,
+        K: Borrow<Q> + SameKey<Q> + for<'q> From<&'q Q>,
         Q: Hash + Eq + ?Sized,
     {
         if let Some(id) = self.get(name) {
@@ -598,6 +676,31 @@ mod tests {
         assert_eq!(values.get(2996), Some(&0));
         assert_eq!(values.get(3004), None);
         assert_eq!(values.get(u32::MAX), None);
+    }
+
+    #[test]
+    fn names_compared_in_place_are_equal_exactly_when_their_text_is() {
+        // Every length up to past the word-wise range, a difference at every position,
+        // different lengths with a common prefix, and text outside ASCII.
+        for len in 0..=20usize {
+            let name: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_text(&name, &name.clone()), "{name:?}");
+            for position in 0..len {
+                let mut bytes = name.clone().into_bytes();
+                if let Some(byte) = bytes.get_mut(position) {
+                    *byte = b'#';
+                }
+                let other = String::from_utf8(bytes).unwrap_or_default();
+                assert!(!same_text(&name, &other), "{name:?} vs {other:?}");
+                assert!(!same_text(&other, &name), "{other:?} vs {name:?}");
+            }
+            let longer = format!("{name}z");
+            assert!(!same_text(&name, &longer) && !same_text(&longer, &name));
+        }
+        assert!(same_text("dossier-é", "dossier-é"));
+        assert!(!same_text("dossier-é", "dossier-è"));
     }
 
     #[test]

@@ -73,6 +73,7 @@ impl<T: Clone> SlotTable<T> {
 
     /// The slot index of the entry `eq` accepts, probing from `hash`'s slot to the first
     /// empty one.
+    #[inline]
     fn position(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut index = hash as usize & mask;
@@ -95,6 +96,7 @@ impl<T: Clone> SlotTable<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn find(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<&T> {
         let index = self.position(hash, eq)?;
         self.slots.get(index)?.as_ref()

@@ -21,7 +21,9 @@ use habilis_domain::{
 use crate::EngineStats;
 use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
-use crate::shards::{DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN};
+use crate::shards::{
+    DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN, same_text,
+};
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
 /// one category, the usual case, is kept inline: a check reads the scopes of several grants
@@ -265,6 +267,16 @@ impl ApplicationRec {
     /// permissions by name, cheaper than hashing the name into the snapshot's keys and then
     /// searching the ids (the answer is the same: a permission's key is interned).
     fn permission_named(&self, name: &str) -> Option<u32> {
+        // Among a few, a scan that compares names in place costs less than a binary search
+        // whose every step calls `memcmp` to order them.
+        const SCANNED: usize = 16;
+        if self.permissions.len() <= SCANNED {
+            return self
+                .permissions
+                .iter()
+                .find(|(_, key)| same_text(key.as_str(), name))
+                .map(|(id, _)| *id);
+        }
         let index = self
             .permissions
             .binary_search_by(|(_, key)| key.as_str().cmp(name))
@@ -272,7 +284,17 @@ impl ApplicationRec {
         self.permissions.get(index).map(|(id, _)| *id)
     }
 
+    /// A check looks up the role of each grant it considers: among a handful of roles, the
+    /// usual case, a scan in order costs fewer instructions than a binary search.
     pub(crate) fn role(&self, key: u32) -> Option<&RoleRec> {
+        const SCANNED: usize = 8;
+        if self.roles.len() <= SCANNED {
+            return self
+                .roles
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, role)| role);
+        }
         let index = self.roles.binary_search_by_key(&key, |(k, _)| *k).ok()?;
         self.roles.get(index).map(|(_, role)| role)
     }

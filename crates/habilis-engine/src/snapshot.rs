@@ -858,8 +858,10 @@ impl Snapshot {
                 Some(&[])
             };
         let mut best: Option<DenyReason> = None;
-        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
-            let id = &tag.id;
+        for (index, grant) in record.grants.iter().enumerate() {
+            // The grant's id, read only when the grant allows: a check passes over most of a
+            // user's grants. The writer keeps both lists in step, so it is always there.
+            let id = || record.grant_tags.get(index).map(|tag| &tag.id);
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -922,7 +924,11 @@ impl Snapshot {
             };
             if grant.organization == target.organization {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::Organization(id)),
+                    Ok(()) => {
+                        if let Some(id) = id() {
+                            return Ok(Permit::Organization(id));
+                        }
+                    }
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -931,7 +937,11 @@ impl Snapshot {
                 && self.is_subscribed(target.organization, application_id)
             {
                 match judge(None) {
-                    Ok(()) => return Ok(Permit::ApplicationWide(id)),
+                    Ok(()) => {
+                        if let Some(id) = id() {
+                            return Ok(Permit::ApplicationWide(id));
+                        }
+                    }
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
@@ -945,7 +955,11 @@ impl Snapshot {
                     continue;
                 }
                 match judge(Some(&mandate.scope)) {
-                    Ok(()) => return Ok(Permit::Mandate(id, mandate)),
+                    Ok(()) => {
+                        if let Some(id) = id() {
+                            return Ok(Permit::Mandate(id, mandate));
+                        }
+                    }
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }

@@ -79,9 +79,12 @@ fn the_bare_chains_answer_every_query_as_the_reference_does() {
     let numbers = NumericChain::build(&workload);
     let strings = StringChain::build(&workload);
     let lean = LeanChain::build(&workload);
-    for query in &workload.queries {
-        let user = &workload.user_names[query.user as usize];
-        let dossier = &workload.dossier_names[query.dossier as usize];
+    // The names the timed loops ask with: each query's own, in query order.
+    let carried = workload.carried_names();
+    assert_eq!(carried.len(), workload.queries.len());
+    for (query, (user, dossier)) in workload.queries.iter().zip(&carried) {
+        assert_eq!(user, &workload.user_names[query.user as usize]);
+        assert_eq!(dossier, &workload.dossier_names[query.dossier as usize]);
         let action = query.action.name();
         assert_eq!(
             numbers.check(query.user, query.action, query.dossier, query.level),

@@ -568,6 +568,14 @@ impl Writer {
     fn resource(&mut self, snapshot: &mut Snapshot, resource: &Resource) {
         let application = snapshot.keys.intern(resource.application.as_str());
         let resource_type = snapshot.keys.intern(resource.resource_type.as_str());
+        if !snapshot
+            .resource_types
+            .iter()
+            .any(|(_, known)| *known == resource_type)
+        {
+            Arc::make_mut(&mut snapshot.resource_types)
+                .push((Name::from(resource.resource_type.as_str()), resource_type));
+        }
         let organization = snapshot
             .organization_names
             .intern(resource.organization.as_str());

@@ -542,6 +542,10 @@ pub struct Snapshot {
 
     /// (application, resource type) and id → the resource: one table entry, read in place.
     pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
+    /// Every resource type a resource was ever registered under, with its key's id: there
+    /// are few, and a check finds its type among them by comparing names in place, for
+    /// less than a hashed lookup in the keys (`registered`). Never shortened, like the keys.
+    pub(crate) resource_types: Arc<Vec<(Name, u32)>>,
     /// The places of `ResourceRec`s, interned: as many as (application, type,
     /// organisation, matter, category) that ever had a resource.
     pub(crate) place_ids: Interner<Place>,
@@ -574,6 +578,7 @@ impl Default for Snapshot {
             mandators: HashShards::new(LARGE),
             grant_holders: HashShards::new(LARGE),
             resources: NamedShards::new(LARGE),
+            resource_types: Arc::new(Vec::new()),
             place_ids: Interner::new(LARGE),
             resources_by_place: HashShards::new(LARGE),
             places: HashShards::new(LARGE),
@@ -701,7 +706,16 @@ impl Snapshot {
     }
 
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
-        let resource_type = self.keys.get(resource_type)?;
+        // A type missing from the list has no resource, whatever else its key names.
+        const SCANNED: usize = 16;
+        let resource_type = if self.resource_types.len() <= SCANNED {
+            self.resource_types
+                .iter()
+                .find(|(name, _)| same_text(name, resource_type))
+                .map(|(_, id)| *id)?
+        } else {
+            self.keys.get(resource_type)?
+        };
         self.resources.get(&(application, resource_type), id)
     }
 

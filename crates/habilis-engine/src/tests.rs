@@ -702,3 +702,56 @@ fn batches_at_old_revisions_are_ignored_and_snapshots_do_not_move() {
     assert_eq!(before.revision(), 1);
     assert!(before.evaluate(&question).is_allowed());
 }
+
+#[test]
+fn resources_are_found_by_their_type_whether_few_or_many_types_are_registered() {
+    let mut f = Fixture::new();
+    let asked = |f: &Fixture, kind: &str, id: &str| {
+        f.decide(&Question {
+            resource_type: kind.into(),
+            ..f.question("bob", "read", id, Some(2))
+        })
+    };
+    // A key that names a role, not a type, and a type never registered: no such resource.
+    for kind in ["reader", "folder"] {
+        assert_eq!(
+            asked(&f, kind, "n1"),
+            denied(DenyReason::UnknownResource),
+            "{kind}"
+        );
+    }
+    // Few types (found by a scan of their names), then many (by the keys' table).
+    for count in [5, 40] {
+        let changes = (0..count)
+            .map(|i| {
+                Change::Resource(resource(
+                    "dossiers",
+                    &format!("kind{i}"),
+                    &format!("x{i}"),
+                    "namur",
+                    Some("m1"),
+                    Some("c1"),
+                    None,
+                ))
+            })
+            .collect();
+        f.apply(changes);
+        for i in 0..count {
+            let kind = format!("kind{i}");
+            assert!(
+                asked(&f, &kind, &format!("x{i}")).is_allowed(),
+                "{kind} with {count} types"
+            );
+            assert_eq!(
+                asked(&f, &kind, "n1"),
+                denied(DenyReason::UnknownResource),
+                "n1 is a dossier, not a {kind}"
+            );
+        }
+        assert_eq!(
+            asked(&f, "folder", "x0"),
+            denied(DenyReason::UnknownResource)
+        );
+        assert!(asked(&f, "dossier", "n1").is_allowed());
+    }
+}

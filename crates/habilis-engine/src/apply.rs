@@ -386,6 +386,7 @@ impl Writer {
     fn application(snapshot: &mut Snapshot, application: &Application) {
         let keys = &mut snapshot.keys;
         let id = keys.intern(application.key.as_str());
+        snapshot.application_keys.add(application.key.as_str(), id);
         let owner = snapshot
             .organization_names
             .intern(application.owner.as_str());
@@ -568,14 +569,9 @@ impl Writer {
     fn resource(&mut self, snapshot: &mut Snapshot, resource: &Resource) {
         let application = snapshot.keys.intern(resource.application.as_str());
         let resource_type = snapshot.keys.intern(resource.resource_type.as_str());
-        if !snapshot
+        snapshot
             .resource_types
-            .iter()
-            .any(|(_, known)| *known == resource_type)
-        {
-            Arc::make_mut(&mut snapshot.resource_types)
-                .push((Name::from(resource.resource_type.as_str()), resource_type));
-        }
+            .add(resource.resource_type.as_str(), resource_type);
         let organization = snapshot
             .organization_names
             .intern(resource.organization.as_str());

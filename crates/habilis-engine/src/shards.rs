@@ -93,6 +93,38 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     }
 }
 
+/// A few names that every check names (the applications, the resource types), with their
+/// interned ids: found by comparing names in place, for less than a hashed lookup. Names are
+/// added, never taken out, like the interner's. Past `SCANNED` names a scan would cost more
+/// than hashing, and `find` leaves the question to the interner.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FewNames {
+    names: Arc<Vec<(Name, u32)>>,
+}
+
+impl FewNames {
+    const SCANNED: usize = 16;
+
+    /// Lists `name` with its id, once.
+    pub(crate) fn add(&mut self, name: &str, id: u32) {
+        if !self.names.iter().any(|(_, known)| *known == id) {
+            Arc::make_mut(&mut self.names).push((Name::from(name), id));
+        }
+    }
+
+    /// While the names are few, `Some` of the id of `name` (`None` inside: not listed, so
+    /// never added); when they are many, `None`: ask the interner.
+    #[inline]
+    pub(crate) fn find(&self, name: &str) -> Option<Option<u32>> {
+        (self.names.len() <= Self::SCANNED).then(|| {
+            self.names
+                .iter()
+                .find(|(known, _)| same_text(known, name))
+                .map(|(_, id)| *id)
+        })
+    }
+}
+
 /// How many shards the large containers (users, grants, resources) use. A change clones the
 /// shards it touches before the next snapshot is published, so the count bounds the time
 /// from a commit to its visibility: with a million grants and resources a shard holds about

@@ -22,7 +22,7 @@ use crate::EngineStats;
 use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{
-    DenseShards, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN, same_text,
+    DenseShards, FewNames, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN, same_text,
 };
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
@@ -522,6 +522,8 @@ pub struct Snapshot {
     /// Indexed by the application key's interned id: a check finds its application in the
     /// snapshot's keys and then reads it here directly, without hashing again.
     pub(crate) applications: DenseShards<Option<ApplicationRec>>,
+    /// Every key an application was ever defined under (`application`).
+    pub(crate) application_keys: FewNames,
 
     pub(crate) users_by_national_number: HashShards<Box<str>, Vec<u32>>,
     pub(crate) users_by_email: HashShards<Box<str>, Vec<u32>>,
@@ -542,10 +544,8 @@ pub struct Snapshot {
 
     /// (application, resource type) and id → the resource: one table entry, read in place.
     pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
-    /// Every resource type a resource was ever registered under, with its key's id: there
-    /// are few, and a check finds its type among them by comparing names in place, for
-    /// less than a hashed lookup in the keys (`registered`). Never shortened, like the keys.
-    pub(crate) resource_types: Arc<Vec<(Name, u32)>>,
+    /// Every resource type a resource was ever registered under (`registered`).
+    pub(crate) resource_types: FewNames,
     /// The places of `ResourceRec`s, interned: as many as (application, type,
     /// organisation, matter, category) that ever had a resource.
     pub(crate) place_ids: Interner<Place>,
@@ -568,6 +568,7 @@ impl Default for Snapshot {
             users: DenseShards::new(LARGE),
             organizations: DenseShards::new(LARGE),
             applications: DenseShards::new(SMALL),
+            application_keys: FewNames::default(),
             users_by_national_number: HashShards::new(LARGE),
             users_by_email: HashShards::new(LARGE),
             organizations_by_enterprise_number: HashShards::new(LARGE),
@@ -578,7 +579,7 @@ impl Default for Snapshot {
             mandators: HashShards::new(LARGE),
             grant_holders: HashShards::new(LARGE),
             resources: NamedShards::new(LARGE),
-            resource_types: Arc::new(Vec::new()),
+            resource_types: FewNames::default(),
             place_ids: Interner::new(LARGE),
             resources_by_place: HashShards::new(LARGE),
             places: HashShards::new(LARGE),
@@ -639,7 +640,11 @@ impl Snapshot {
     }
 
     fn application(&self, key: &str) -> Option<(u32, &ApplicationRec)> {
-        let id = self.keys.get(key)?;
+        // A key missing from the list never named an application.
+        let id = match self.application_keys.find(key) {
+            Some(listed) => listed?,
+            None => self.keys.get(key)?,
+        };
         Some((id, self.applications.get(id)?.as_ref()?))
     }
 
@@ -707,14 +712,9 @@ impl Snapshot {
 
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
         // A type missing from the list has no resource, whatever else its key names.
-        const SCANNED: usize = 16;
-        let resource_type = if self.resource_types.len() <= SCANNED {
-            self.resource_types
-                .iter()
-                .find(|(name, _)| same_text(name, resource_type))
-                .map(|(_, id)| *id)?
-        } else {
-            self.keys.get(resource_type)?
+        let resource_type = match self.resource_types.find(resource_type) {
+            Some(listed) => listed?,
+            None => self.keys.get(resource_type)?,
         };
         self.resources.get(&(application, resource_type), id)
     }

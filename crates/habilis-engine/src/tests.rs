@@ -755,3 +755,36 @@ fn resources_are_found_by_their_type_whether_few_or_many_types_are_registered() 
         assert!(asked(&f, "dossier", "n1").is_allowed());
     }
 }
+
+#[test]
+fn applications_are_found_by_their_key_whether_few_or_many_are_defined() {
+    let mut f = Fixture::new();
+    let asked = |f: &Fixture, app: &str| {
+        f.decide(&Question {
+            application: app.into(),
+            ..f.question("anne", "read", "n1", Some(1))
+        })
+    };
+    // A key that names a role, not an application, and one never used: no such application.
+    for app in ["reader", "permits"] {
+        assert_eq!(
+            asked(&f, app),
+            denied(DenyReason::UnknownApplication),
+            "{app}"
+        );
+    }
+    // Few applications (found by a scan of their keys), then many (by the keys' table).
+    for count in [5, 40] {
+        let changes = (0..count)
+            .map(|i| Change::Application(application(&format!("app{i}"), "spw", &["read"], vec![])))
+            .collect();
+        f.apply(changes);
+        assert!(asked(&f, "dossiers").is_allowed(), "with {count} more");
+        // Known applications without the resource: it is unknown there, not the application.
+        assert_eq!(
+            asked(&f, &format!("app{}", count - 1)),
+            denied(DenyReason::UnknownResource)
+        );
+        assert_eq!(asked(&f, "reader"), denied(DenyReason::UnknownApplication));
+    }
+}

@@ -96,7 +96,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
 /// A few names that every check names (the applications, the resource types), with their
 /// interned ids: found by comparing names in place, for less than a hashed lookup. Names are
 /// added, never taken out, like the interner's. Past `SCANNED` names a scan would cost more
-/// than hashing, and `find` leaves the question to the interner.
+/// than hashing, and `id_of` asks the interner instead.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FewNames {
     names: Arc<Vec<(Name, u32)>>,
@@ -112,16 +112,19 @@ impl FewNames {
         }
     }
 
-    /// While the names are few, `Some` of the id of `name` (`None` inside: not listed, so
-    /// never added); when they are many, `None`: ask the interner.
+    /// The id of `name` if it was added: found in the list while the names are few, else
+    /// asked of `keys`, where every added name is interned (a key there that was never
+    /// added names something else, which the caller's next lookup does not find).
     #[inline]
-    pub(crate) fn find(&self, name: &str) -> Option<Option<u32>> {
-        (self.names.len() <= Self::SCANNED).then(|| {
+    pub(crate) fn id_of(&self, name: &str, keys: &Interner) -> Option<u32> {
+        if self.names.len() <= Self::SCANNED {
             self.names
                 .iter()
                 .find(|(known, _)| same_text(known, name))
                 .map(|(_, id)| *id)
-        })
+        } else {
+            keys.get(name)
+        }
     }
 }
 

@@ -587,6 +587,11 @@ impl Default for Snapshot {
     }
 }
 
+/// What `Snapshot::permit` gives as the reason of a denial: the closest, as the reference
+/// does, or any one (for the questions that need only yes or no).
+const CLOSEST_REASON: bool = true;
+const ANY_REASON: bool = false;
+
 /// How close a denial is to allowing; higher is closer. The same order as the reference
 /// evaluator: `step_up` (a lower rank is closer), `not_owner`, `outside_scope`.
 fn closeness(reason: &DenyReason) -> u16 {
@@ -640,11 +645,7 @@ impl Snapshot {
     }
 
     fn application(&self, key: &str) -> Option<(u32, &ApplicationRec)> {
-        // A key missing from the list never named an application.
-        let id = match self.application_keys.find(key) {
-            Some(listed) => listed?,
-            None => self.keys.get(key)?,
-        };
+        let id = self.application_keys.id_of(key, &self.keys)?;
         Some((id, self.applications.get(id)?.as_ref()?))
     }
 
@@ -711,11 +712,7 @@ impl Snapshot {
     }
 
     fn registered(&self, application: u32, resource_type: &str, id: &str) -> Option<&ResourceRec> {
-        // A type missing from the list has no resource, whatever else its key names.
-        let resource_type = match self.resource_types.find(resource_type) {
-            Some(listed) => listed?,
-            None => self.keys.get(resource_type)?,
-        };
+        let resource_type = self.resource_types.id_of(resource_type, &self.keys)?;
         self.resources.get(&(application, resource_type), id)
     }
 
@@ -776,7 +773,15 @@ impl Snapshot {
         level: Option<u8>,
         at: Timestamp,
     ) -> Decision {
-        match self.permit(user, action, application_id, application, target, level, at) {
+        match self.permit::<CLOSEST_REASON>(
+            user,
+            action,
+            application_id,
+            application,
+            target,
+            level,
+            at,
+        ) {
             Ok(Permit::Organization(grant)) => Decision::Allow {
                 grant: GrantId::new(grant.as_str()),
                 via: Via::Organization,
@@ -794,51 +799,15 @@ impl Snapshot {
     }
 
     /// `allow` without building the answer: the allowing grant (and how it reaches the
-    /// resource) by reference, so that the hot path allocates nothing.
+    /// resource) by reference, so that the hot path allocates nothing. `REASON` says what a
+    /// denial carries: `CLOSEST_REASON`, the reference's choice among the grants' reasons;
+    /// `ANY_REASON`, for the questions that need only yes or no (a check, the reverse
+    /// searches), which lets the rule pass over the grants that cannot allow sooner.
     #[expect(
         clippy::too_many_arguments,
         reason = "the rule's own parameters, as in decision::allow"
     )]
-    fn permit(
-        &self,
-        user: u32,
-        action: u32,
-        application_id: u32,
-        application: &ApplicationRec,
-        target: &Target,
-        level: Option<u8>,
-        at: Timestamp,
-    ) -> Result<Permit<'_>, DenyReason> {
-        self.permit_as::<true>(user, action, application_id, application, target, level, at)
-    }
-
-    /// Whether `permit` allows, for the questions that need no reason for a denial (a
-    /// yes-or-no check, the reverse searches): the same rule, without the search for the
-    /// closest denial, which lets it pass over the grants that cannot allow sooner.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the rule's own parameters, as in decision::allow"
-    )]
-    fn permits(
-        &self,
-        user: u32,
-        action: u32,
-        application_id: u32,
-        application: &ApplicationRec,
-        target: &Target,
-        level: Option<u8>,
-        at: Timestamp,
-    ) -> bool {
-        self.permit_as::<false>(user, action, application_id, application, target, level, at)
-            .is_ok()
-    }
-
-    /// `permit`; with `CLOSEST` false the reason of a denial is any, not the closest.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the rule's own parameters, as in decision::allow"
-    )]
-    fn permit_as<const CLOSEST: bool>(
+    fn permit<const REASON: bool>(
         &self,
         user: u32,
         action: u32,
@@ -906,7 +875,7 @@ impl Snapshot {
             // the answer only while no denial as close is known: most of a user's grants
             // are for other categories, and this spares them the lookups below.
             if !grant_scope.covers(target.matter, target.category)
-                && (!CLOSEST
+                && (REASON == ANY_REASON
                     || best.as_ref().is_some_and(|known| {
                         closeness(known) >= closeness(&DenyReason::OutsideScope)
                     }))
@@ -1007,7 +976,7 @@ impl Snapshot {
     /// Allocates nothing: the hot path of the AuthZEN API.
     pub fn verdict(&self, asked: &Asked<'_>) -> Result<(), DenyReason> {
         let (user, action, application_id, application, target) = self.resolve(asked)?;
-        self.permit(
+        self.permit::<CLOSEST_REASON>(
             user,
             action,
             application_id,
@@ -1066,7 +1035,7 @@ impl Snapshot {
     pub fn check(&self, asked: &Asked<'_>) -> bool {
         self.resolve(asked)
             .is_ok_and(|(user, action, application_id, application, target)| {
-                self.permits(
+                self.permit::<ANY_REASON>(
                     user,
                     action,
                     application_id,
@@ -1075,6 +1044,7 @@ impl Snapshot {
                     asked.level,
                     asked.at,
                 )
+                .is_ok()
             })
     }
 
@@ -1227,7 +1197,8 @@ impl Snapshot {
                 owner: None,
             };
             let allowed = |target: &Target| {
-                self.permits(user, action, application_id, app, target, level, at)
+                self.permit::<ANY_REASON>(user, action, application_id, app, target, level, at)
+                    .is_ok()
             };
             if allowed(&unowned) {
                 found.extend(
@@ -1318,7 +1289,10 @@ impl Snapshot {
         let mut found: Vec<UserId> = candidates
             .into_iter()
             .filter(|user| self.user_exists(*user))
-            .filter(|user| self.permits(*user, action, application_id, app, &target, level, at))
+            .filter(|user| {
+                self.permit::<ANY_REASON>(*user, action, application_id, app, &target, level, at)
+                    .is_ok()
+            })
             .filter_map(|user| self.user_names.name(user))
             .map(|name| UserId::new(&**name))
             .collect();
@@ -1358,7 +1332,8 @@ impl Snapshot {
         app.permissions
             .iter()
             .filter(|(action, _)| {
-                self.permits(user, *action, application_id, app, &target, level, at)
+                self.permit::<ANY_REASON>(user, *action, application_id, app, &target, level, at)
+                    .is_ok()
             })
             .map(|(_, key)| key.clone())
             .collect()

@@ -125,8 +125,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
 
     let no_overrides = ResourceOverrides::default();
+    // Query `i` with the names it carries.
+    let query = |i: usize| workload.queries.get(i).zip(carried.get(i));
     let asked = |i: usize| {
-        let (query, (user, dossier)) = workload.queries.get(i).zip(carried.get(i))?;
+        let (query, (user, dossier)) = query(i)?;
         Some(asked_with_names(query, user, dossier, &no_overrides, now))
     };
     let queries = workload.queries.len();
@@ -135,19 +137,12 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let lean = LeanChain::build(&workload);
     let habilis_check = |i: usize| asked(i).is_some_and(|a| snapshot.check(&a));
     let strings_check = |i: usize| {
-        workload
-            .queries
-            .get(i)
-            .zip(carried.get(i))
-            .is_some_and(|(q, (user, dossier))| {
-                strings.check(user, q.action.name(), dossier, q.level)
-            })
+        query(i).is_some_and(|(q, (user, dossier))| {
+            strings.check(user, q.action.name(), dossier, q.level)
+        })
     };
     let lean_check = |i: usize| {
-        workload
-            .queries
-            .get(i)
-            .zip(carried.get(i))
+        query(i)
             .is_some_and(|(q, (user, dossier))| lean.check(user, q.action.name(), dossier, q.level))
     };
     let numbers_check = |i: usize| {

@@ -9,6 +9,8 @@
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use thin_vec::ThinVec;
+
 use habilis_domain::{
     Application, Change, Grant, Key, Mandate, MandateStatus, Membership, Organization, Resource,
     Scope, Status, Suspension, User, Validity,
@@ -16,8 +18,8 @@ use habilis_domain::{
 
 use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Place, Placed,
-    ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
+    ApplicationRec, GrantKey, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec,
+    Place, Placed, ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
 };
 
 /// The writer's own bookkeeping; see the module comment.
@@ -165,9 +167,10 @@ impl Snapshot {
         self.users.for_each_mut(|user| {
             exact(&mut user.grants);
             exact(&mut user.grant_tags);
-            exact(&mut user.memberships);
-            exact(&mut user.suspensions);
-            exact(&mut user.subject_ids);
+            exact_thin(&mut user.grant_keys);
+            exact_thin(&mut user.memberships);
+            exact_thin(&mut user.suspensions);
+            exact_thin(&mut user.subject_ids);
         });
         self.organizations.compact();
         self.resources_by_place.for_each_mut(exact);
@@ -183,6 +186,15 @@ pub(crate) fn exact<T>(list: &mut Vec<T>) {
     if list.capacity() > list.len() {
         let mut fitted = Vec::with_capacity(list.len());
         fitted.append(list);
+        *list = fitted;
+    }
+}
+
+/// `exact` for a thin vector.
+fn exact_thin<T>(list: &mut ThinVec<T>) {
+    if list.capacity() > list.len() {
+        let mut fitted = ThinVec::with_capacity(list.len());
+        fitted.extend(list.drain(..));
         *list = fitted;
     }
 }
@@ -419,6 +431,7 @@ impl Writer {
             owner,
             permissions,
             permission_ids: permission_ids.into(),
+            any_unscoped_role: roles.iter().any(|(_, role)| !role.scoped),
             roles: roles.into(),
             resource_properties: application.resource_properties.clone(),
         };
@@ -446,14 +459,16 @@ impl Writer {
             return;
         };
         let validity = Window::of(grant.validity);
-        record.grants.push(GrantRec {
+        let rec = GrantRec {
             organization,
             application,
             role,
             scope,
             reach: grant.reach,
             in_force: validity.and(record.membership(organization)),
-        });
+        };
+        record.grant_keys.push(GrantKey::of(&rec));
+        record.grants.push(rec);
         record.grant_tags.push(GrantTag {
             id: id.clone(),
             validity,
@@ -484,6 +499,7 @@ impl Writer {
             return;
         }
         record.grant_tags.swap_remove(position);
+        record.grant_keys.swap_remove(position);
         let old = record.grants.swap_remove(position);
         snapshot
             .grant_holders

@@ -788,3 +788,87 @@ fn applications_are_found_by_their_key_whether_few_or_many_are_defined() {
         assert_eq!(asked(&f, "reader"), denied(DenyReason::UnknownApplication));
     }
 }
+
+/// A check passes over a user's grants for other categories and organisations by their
+/// keys alone (`Sieve`); it must still find the one grant that allows, whatever the scope's
+/// form, and agree with the reference on every question.
+#[test]
+fn a_check_finds_the_one_grant_that_allows_among_grants_elsewhere() {
+    let mut f = Fixture::new();
+    let scoped = vec![
+        role("reader", &["read"], &[], Some("low"), true),
+        role("validator", &["read", "validate"], &[], Some("high"), true),
+    ];
+    let mut changes = vec![
+        Change::Application(application("permits", "spw", &["read", "validate"], scoped)),
+        subscription("namur", "permits", true),
+        Change::Membership(membership("liege", "anne", None)),
+    ];
+    let scopes = [
+        ("m1", "c1"),
+        ("m1", "c2"),
+        ("m2", "c1"),
+        ("m2", "c2"),
+        ("m3", "c3"),
+    ];
+    for (index, (org, (matter, category))) in ["namur", "liege"]
+        .iter()
+        .flat_map(|org| scopes.iter().map(move |scope| (*org, *scope)))
+        .enumerate()
+    {
+        changes.push(Change::Resource(resource(
+            "permits",
+            "permit",
+            &format!("p-{org}-{matter}-{category}"),
+            org,
+            Some(matter),
+            Some(category),
+            None,
+        )));
+        // anne reads in liege, in every category but the last, and validates in namur's
+        // m2/c2 only, through each form of scope in turn.
+        let scope = match index % 3 {
+            0 => Scope::Categories([(key(matter), key(category))].into()),
+            1 => Scope::Matters([key(matter)].into()),
+            _ => Scope::Categories([(key(matter), key(category)), (key("m9"), key("c9"))].into()),
+        };
+        if org == "liege" && index != 9 {
+            changes.push(Change::Grant(Grant {
+                scope,
+                ..grant(&format!("g-{index}"), "anne", org, "permits", "reader")
+            }));
+        }
+    }
+    changes.push(Change::Grant(Grant {
+        scope: Scope::Categories([(key("m2"), key("c2"))].into()),
+        ..grant("g-validate", "anne", "namur", "permits", "validator")
+    }));
+    f.apply(changes);
+    let snapshot = f.engine.snapshot();
+    let mut allowed = 0;
+    for org in ["namur", "liege"] {
+        for (matter, category) in scopes {
+            for action in ["read", "validate"] {
+                for level in [Some(1), Some(2)] {
+                    let question = Question {
+                        application: "permits".into(),
+                        resource_type: "permit".into(),
+                        ..f.question(
+                            "anne",
+                            action,
+                            &format!("p-{org}-{matter}-{category}"),
+                            level,
+                        )
+                    };
+                    let reference = decision::evaluate(&f.world, &question);
+                    let check = snapshot.check(&crate::Asked::of(&question));
+                    assert_eq!(check, reference.is_allowed(), "{question:?}: {reference:?}");
+                    allowed += usize::from(check);
+                }
+            }
+        }
+    }
+    // liege: m1/c1, m1/c2, m2/c1, m2/c2 read at both levels (m3/c3 has no grant);
+    // namur: m2/c2 read and validate at level 2.
+    assert_eq!(allowed, 4 * 2 + 2);
+}

@@ -125,6 +125,10 @@ fn scope() -> impl Strategy<Value = ScopePlan> {
         2 => Just(ScopePlan::All),
         1 => (0u8..8).prop_map(ScopePlan::Matters),
         1 => (0u8..16).prop_map(ScopePlan::Categories),
+        // One matter or one category, the usual scopes (kept inline, and keyed for the
+        // sieve of a check).
+        1 => (0u8..3).prop_map(|i| ScopePlan::Matters(1 << i)),
+        1 => (0u8..4).prop_map(|i| ScopePlan::Categories(1 << i)),
     ]
 }
 
@@ -176,7 +180,9 @@ fn role_plan() -> impl Strategy<Value = Role> {
             Some("high"),
             Some("ghost"),
         ]),
-        any::<bool>(),
+        // Mostly scoped, so that applications whose roles are all scoped (where a check
+        // passes over grants by their scope's key) are common.
+        prop::bool::weighted(0.8),
     )
         .prop_map(|(key_index, permissions, owned, level, scoped)| {
             let permissions = subset(&ACTIONS, permissions);

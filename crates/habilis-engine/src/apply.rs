@@ -18,8 +18,8 @@ use habilis_domain::{
 
 use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantKey, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec,
-    Place, Placed, ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
+    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Place, Placed,
+    ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
 };
 
 /// The writer's own bookkeeping; see the module comment.
@@ -167,7 +167,6 @@ impl Snapshot {
         self.users.for_each_mut(|user| {
             exact(&mut user.grants);
             exact(&mut user.grant_tags);
-            exact_thin(&mut user.grant_keys);
             exact_thin(&mut user.memberships);
             exact_thin(&mut user.suspensions);
             exact_thin(&mut user.subject_ids);
@@ -431,7 +430,6 @@ impl Writer {
             owner,
             permissions,
             permission_ids: permission_ids.into(),
-            any_unscoped_role: roles.iter().any(|(_, role)| !role.scoped),
             roles: roles.into(),
             resource_properties: application.resource_properties.clone(),
         };
@@ -459,16 +457,14 @@ impl Writer {
             return;
         };
         let validity = Window::of(grant.validity);
-        let rec = GrantRec {
+        record.grants.push(GrantRec {
             organization,
             application,
             role,
             scope,
             reach: grant.reach,
             in_force: validity.and(record.membership(organization)),
-        };
-        record.grant_keys.push(GrantKey::of(&rec));
-        record.grants.push(rec);
+        });
         record.grant_tags.push(GrantTag {
             id: id.clone(),
             validity,
@@ -499,7 +495,6 @@ impl Writer {
             return;
         }
         record.grant_tags.swap_remove(position);
-        record.grant_keys.swap_remove(position);
         let old = record.grants.swap_remove(position);
         snapshot
             .grant_holders

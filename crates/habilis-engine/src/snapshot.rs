@@ -145,96 +145,9 @@ pub(crate) struct GrantRec {
 const _: () = {
     assert!(size_of::<ScopeRec>() == 16);
     assert!(size_of::<GrantRec>() == 48);
-    assert!(size_of::<GrantKey>() == 8);
     assert!(size_of::<ResourceRec>() == 8);
     assert!(size_of::<UserRec>() == 128);
 };
-
-/// What a check reads of a grant first, in 8 bytes where the grant takes 48: the
-/// organisation it reaches and, coarsely, the part of the taxonomy its scope covers. A
-/// user's keys fill a cache line or two where their grants fill eight; a check reads them
-/// all, and then only the grants whose keys pass its `Sieve`. Most of a user's grants are
-/// for other categories or organisations, and at a million grants every line a check reads
-/// is one more that the next checks may find missing from the cache.
-///
-/// A key never says less than the grant: a grant it passes over cannot allow (nor, for the
-/// full verdict, be the reason of a denial), which the engine's property test checks
-/// against the reference. It is computed from the grant's organisation, reach and scope,
-/// which never change (a grant is revoked and granted again instead).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct GrantKey {
-    /// The grant's organisation, or `ANY` for an application-wide grant (it reaches every
-    /// subscriber).
-    organization: u32,
-    /// `ANY`, a matter with the `MATTER` bit set, or a category: see `GrantKey::of`.
-    scope: u32,
-}
-
-impl GrantKey {
-    /// Matches every target.
-    const ANY: u32 = u32::MAX;
-    /// Marks a scope key that is a matter; interned ids below it are categories.
-    const MATTER: u32 = 1 << 31;
-
-    pub(crate) fn of(grant: &GrantRec) -> GrantKey {
-        let organization = match grant.reach {
-            Reach::AllSubscribers => Self::ANY,
-            Reach::Organization => grant.organization,
-        };
-        // A scope of one matter or one category (the usual case) is kept; the matter of a
-        // category is left to the rule. Lists, and ids too large to mark, match anything.
-        let scope = match grant.scope {
-            ScopeRec::Matter(matter) if matter < Self::MATTER => matter | Self::MATTER,
-            ScopeRec::Category((_, category)) if category < Self::MATTER => category,
-            _ => Self::ANY,
-        };
-        GrantKey {
-            organization,
-            scope,
-        }
-    }
-}
-
-/// Which of a user's grants a question about one target may need, by their keys: those
-/// that can reach its organisation (its own, application-wide ones, and every one when the
-/// organisation gave mandates), and, when only a yes or no is asked, whose scope can cover
-/// it (every one when the application has a role whose grants ignore their scope).
-struct Sieve {
-    /// `None`: every organisation.
-    organization: Option<u32>,
-    /// `None`: every scope.
-    scope: Option<(u32, u32)>,
-}
-
-impl Sieve {
-    fn new(target: &Target, any_organization: bool, any_scope: bool) -> Sieve {
-        // A value no matter or category key equals (only `ANY`, which passes anyway).
-        let marked = |id: Option<u32>, mark: u32| {
-            id.filter(|id| *id < GrantKey::MATTER)
-                .map_or(GrantKey::ANY, |id| id | mark)
-        };
-        Sieve {
-            organization: (!any_organization).then_some(target.organization),
-            scope: (!any_scope).then(|| {
-                (
-                    marked(target.category, 0),
-                    marked(target.matter, GrantKey::MATTER),
-                )
-            }),
-        }
-    }
-
-    #[inline]
-    fn passes(&self, key: &GrantKey) -> bool {
-        let organization = self.organization.is_none_or(|organization| {
-            key.organization == organization || key.organization == GrantKey::ANY
-        });
-        let scope = self.scope.is_none_or(|(category, matter)| {
-            key.scope == GrantKey::ANY || key.scope == category || key.scope == matter
-        });
-        organization & scope
-    }
-}
 
 /// What a check does not need of a grant: its id, and its own validity.
 #[derive(Clone, Debug)]
@@ -271,8 +184,6 @@ pub(crate) struct SuspensionRec {
 #[repr(C, align(64))]
 pub(crate) struct UserRec {
     pub(crate) exists: bool,
-    /// The key of each grant, in the order of `grants`.
-    pub(crate) grant_keys: ThinVec<GrantKey>,
     pub(crate) suspensions: ThinVec<SuspensionRec>,
     pub(crate) grants: Vec<GrantRec>,
     /// The id and validity of each grant, in the order of `grants`.
@@ -352,9 +263,6 @@ pub(crate) struct ApplicationRec {
     pub(crate) roles: Box<[(u32, RoleRec)]>,
     /// The property names the application uses for a resource's attributes.
     pub(crate) resource_properties: ResourceProperties,
-    /// Whether a role ignores the scope of its grants (`RoleRec::scoped` false): then a
-    /// grant's key cannot say which resources its scope leaves out (`Sieve`).
-    pub(crate) any_unscoped_role: bool,
 }
 
 impl ApplicationRec {
@@ -550,11 +458,11 @@ impl<'q> Ahead<'_, 'q> {
         }
     }
 
-    /// The reads after the user's record: every line of the keys of the user's grants,
-    /// which the check scans in order.
+    /// The reads after the user's record: every line of the user's grants, which the check
+    /// scans in order.
     fn grants(&self, index: usize) {
         if let Some(Some(record)) = self.users.get(index) {
-            prefetch_all(&record.grant_keys);
+            prefetch_all(&record.grants);
         }
     }
 }
@@ -930,25 +838,16 @@ impl Snapshot {
         let session_rank = level.unwrap_or(0);
         // Looked up on first need: most decisions end before any mandate matters, and an
         // organisation that gave no mandate has none to look up.
-        let mandates_given = target_organization.is_some_and(|o| o.mandates_given > 0);
-        let mut mandates: Option<&[MandateRec]> = if mandates_given { None } else { Some(&[]) };
-        // The grants whose keys show they cannot matter are passed over unread. A grant out
-        // of scope matters only to the closest reason (`outside_scope`).
-        let sieve = Sieve::new(
-            target,
-            mandates_given,
-            REASON == CLOSEST_REASON || application.any_unscoped_role,
-        );
-        let mut best: Option<DenyReason> = None;
-        for (index, key) in record.grant_keys.iter().enumerate() {
-            if !sieve.passes(key) {
-                continue;
-            }
-            // The writer keeps the keys, the grants and their tags in step.
-            let Some(grant) = record.grants.get(index) else {
-                continue;
+        let mut mandates: Option<&[MandateRec]> =
+            if target_organization.is_some_and(|o| o.mandates_given > 0) {
+                None
+            } else {
+                Some(&[])
             };
-            // The grant's id, read only when the grant allows.
+        let mut best: Option<DenyReason> = None;
+        for (index, grant) in record.grants.iter().enumerate() {
+            // The grant's id, read only when the grant allows: a check passes over most of a
+            // user's grants. The writer keeps both lists in step, so it is always there.
             let id = || record.grant_tags.get(index).map(|tag| &tag.id);
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
@@ -1176,7 +1075,7 @@ impl Snapshot {
             return Err(DenyReason::UnknownSubject);
         };
         if let Some(record) = self.user(user) {
-            prefetch_all(&record.grant_keys);
+            prefetch_all(&record.grants);
         }
         let Some(action) = application.permission_named(asked.action) else {
             return Err(DenyReason::UnknownAction);
@@ -1603,79 +1502,5 @@ impl Snapshot {
     pub fn resolve_user(&self, name: &str, application: Option<&str>) -> Option<UserId> {
         let user = self.find_user(name, application)?;
         self.user_names.name(user).map(|name| UserId::new(&**name))
-    }
-}
-
-#[cfg(test)]
-mod sieve_tests {
-    use super::*;
-
-    /// Every scope form over ids around the edges of the key's encoding, every target
-    /// classification (none, unseen, the same ids): a grant whose scope covers the target
-    /// and whose organisation reaches it always passes the sieve, and the sieve does pass
-    /// over grants of other categories and organisations (else it would sieve nothing).
-    #[test]
-    fn a_grant_that_covers_and_reaches_the_target_always_passes_the_sieve() {
-        let ids = [0, 1, 7, GrantKey::MATTER - 1, GrantKey::MATTER, UNSEEN - 1];
-        let mut scopes = vec![ScopeRec::All];
-        for &a in &ids {
-            scopes.push(ScopeRec::Matter(a));
-            scopes.push(ScopeRec::Matters(vec![0, a].into()));
-            for &b in &ids {
-                scopes.push(ScopeRec::Category((a, b)));
-                scopes.push(ScopeRec::Categories(vec![(a, b), (1, 1)].into()));
-            }
-        }
-        let classes: Vec<Option<u32>> = std::iter::once(None)
-            .chain(std::iter::once(Some(UNSEEN)))
-            .chain(ids.iter().copied().map(Some))
-            .collect();
-        let mut passed_over = 0;
-        for scope in &scopes {
-            for reach in [Reach::Organization, Reach::AllSubscribers] {
-                let grant = GrantRec {
-                    organization: 3,
-                    application: 1,
-                    role: 2,
-                    scope: scope.clone(),
-                    reach,
-                    in_force: Window::NEVER,
-                };
-                let key = GrantKey::of(&grant);
-                for &matter in &classes {
-                    for &category in &classes {
-                        for organization in [3, 4] {
-                            let target = Target {
-                                organization,
-                                matter,
-                                category,
-                                owner: None,
-                            };
-                            let reaches = organization == 3 || reach == Reach::AllSubscribers;
-                            let covers = scope.covers(matter, category);
-                            let sieve = Sieve::new(&target, false, false);
-                            if reaches && covers {
-                                assert!(
-                                    sieve.passes(&key),
-                                    "{scope:?} {reach:?} {target:?} passed over"
-                                );
-                            }
-                            if !sieve.passes(&key) {
-                                passed_over += 1;
-                            }
-                            // Every grant passes when mandates or unscoped roles are about.
-                            assert!(Sieve::new(&target, true, true).passes(&key));
-                            if reaches {
-                                assert!(Sieve::new(&target, false, true).passes(&key));
-                            }
-                            if covers {
-                                assert!(Sieve::new(&target, true, false).passes(&key));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        assert!(passed_over > 1000, "the sieve passed over {passed_over}");
     }
 }

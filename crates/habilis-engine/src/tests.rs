@@ -789,8 +789,8 @@ fn applications_are_found_by_their_key_whether_few_or_many_are_defined() {
     }
 }
 
-/// A check passes over a user's grants for other categories and organisations by their
-/// keys alone (`Sieve`); it must still find the one grant that allows, whatever the scope's
+/// A check passes over a user's grants for other categories and organisations before it
+/// looks up their roles; it must still find the one grant that allows, whatever the scope's
 /// form, and agree with the reference on every question.
 #[test]
 fn a_check_finds_the_one_grant_that_allows_among_grants_elsewhere() {

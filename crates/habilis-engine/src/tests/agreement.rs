@@ -125,8 +125,7 @@ fn scope() -> impl Strategy<Value = ScopePlan> {
         2 => Just(ScopePlan::All),
         1 => (0u8..8).prop_map(ScopePlan::Matters),
         1 => (0u8..16).prop_map(ScopePlan::Categories),
-        // One matter or one category, the usual scopes (kept inline, and keyed for the
-        // sieve of a check).
+        // One matter or one category, the usual scopes (kept inline in a grant's record).
         1 => (0u8..3).prop_map(|i| ScopePlan::Matters(1 << i)),
         1 => (0u8..4).prop_map(|i| ScopePlan::Categories(1 << i)),
     ]
@@ -180,8 +179,7 @@ fn role_plan() -> impl Strategy<Value = Role> {
             Some("high"),
             Some("ghost"),
         ]),
-        // Mostly scoped, so that applications whose roles are all scoped (where a check
-        // passes over grants by their scope's key) are common.
+        // Mostly scoped, so that grants whose scope leaves the resource out are common.
         prop::bool::weighted(0.8),
     )
         .prop_map(|(key_index, permissions, owned, level, scoped)| {

@@ -33,7 +33,14 @@ pub(crate) struct Writer {
     suspension_users: Map<Name, u32>,
     /// Mandate id → (application, mandator, mandatary) where the active mandate is filed.
     mandate_places: Map<Name, (u32, u32, u32)>,
+    /// User → the national number and e-mail under which the indexes list them, to take
+    /// them out when either changes. Kept here rather than in the user's record, which a
+    /// check reads: only users who have either are listed.
+    user_identifiers: Map<u32, UserIdentifiers>,
 }
+
+/// A user's national number (its digits) and e-mail, as the indexes list them.
+type UserIdentifiers = (Option<Box<str>>, Option<Box<str>>);
 
 /// Which user holds each active grant, by grant id; see `Writer::grant_users`. An entry is
 /// 32 bits of the id's hash and the user: the hash places the entry when the table grows,
@@ -164,8 +171,8 @@ impl Snapshot {
     /// published; later changes grow only the lists they touch.
     pub(crate) fn compact(&mut self) {
         self.users.compact();
+        self.user_names.for_each_value_mut(exact);
         self.users.for_each_mut(|user| {
-            exact(&mut user.grants);
             exact(&mut user.grant_tags);
             exact_thin(&mut user.memberships);
             exact_thin(&mut user.suspensions);
@@ -229,7 +236,7 @@ impl Writer {
                 });
             }
             Change::Organization(organization) => Self::organization(snapshot, organization),
-            Change::User(user) => Self::user(snapshot, user),
+            Change::User(user) => self.user(snapshot, user),
             Change::SubjectId {
                 application,
                 subject_id,
@@ -313,7 +320,7 @@ impl Writer {
         );
     }
 
-    fn user(snapshot: &mut Snapshot, user: &User) {
+    fn user(&mut self, snapshot: &mut Snapshot, user: &User) {
         let id = snapshot.user_names.intern(user.id.as_str());
         let national_number: Option<Box<str>> =
             user.national_number.as_ref().map(|n| n.digits().into());
@@ -325,8 +332,13 @@ impl Writer {
             snapshot.stats.users += 1;
         }
         record.exists = true;
-        let old_number = std::mem::replace(&mut record.national_number, national_number.clone());
-        let old_email = std::mem::replace(&mut record.email, email.clone());
+        let (old_number, old_email) = if national_number.is_none() && email.is_none() {
+            self.user_identifiers.remove(&id)
+        } else {
+            self.user_identifiers
+                .insert(id, (national_number.clone(), email.clone()))
+        }
+        .unwrap_or_default();
         reindex(
             &mut snapshot.users_by_national_number,
             old_number,
@@ -387,9 +399,17 @@ impl Writer {
                 window,
             }),
         }
-        for (grant, tag) in record.grants.iter_mut().zip(&record.grant_tags) {
-            if grant.organization == organization {
-                grant.in_force = tag.validity.and(window);
+        // The user's grants there count within the membership's window. Their list is
+        // changed (its shard of the user names cloned) only when one is there.
+        let held_there = snapshot
+            .user_names
+            .value(user)
+            .is_some_and(|grants| grants.iter().any(|g| g.organization == organization));
+        if held_there && let Some(grants) = snapshot.user_names.value_mut(user) {
+            for (grant, tag) in grants.iter_mut().zip(&record.grant_tags) {
+                if grant.organization == organization {
+                    grant.in_force = tag.validity.and(window);
+                }
             }
         }
     }
@@ -456,8 +476,11 @@ impl Writer {
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
         };
+        let Some(grants) = snapshot.user_names.value_mut(user) else {
+            return;
+        };
         let validity = Window::of(grant.validity);
-        record.grants.push(GrantRec {
+        grants.push(GrantRec {
             organization,
             application,
             role,
@@ -491,11 +514,14 @@ impl Writer {
         // The order of a user's grants does not matter: the deny reason kept is the closest
         // whatever the order, and any allowing grant may be named. Both lists lose the same
         // position, so they stay in step.
-        if position >= record.grants.len() {
+        let Some(grants) = snapshot.user_names.value_mut(user) else {
+            return;
+        };
+        if position >= grants.len() {
             return;
         }
         record.grant_tags.swap_remove(position);
-        let old = record.grants.swap_remove(position);
+        let old = grants.swap_remove(position);
         snapshot
             .grant_holders
             .update((old.application, old.organization), |holders| {

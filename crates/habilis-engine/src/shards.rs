@@ -36,6 +36,13 @@ impl SameKey<str> for Name {
     }
 }
 
+impl SameKey<Name> for Name {
+    #[inline]
+    fn same_key(&self, asked: &Name) -> bool {
+        same_text(self, asked)
+    }
+}
+
 impl SameKey<str> for Box<str> {
     #[inline]
     fn same_key(&self, asked: &str) -> bool {
@@ -277,6 +284,15 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         if let Some(shard) = self.shards.get(Hashing::shard(hash, self.shards.count())) {
             shard.prefetch(hash);
         }
+    }
+
+    /// The value of `key`, to change (its shard cloned first when a published snapshot
+    /// still shares it).
+    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let (shard, hash, _) = self.shard_mut(key)?;
+        shard
+            .find_mut(hash, |(k, _)| k == key)
+            .map(|(_, value)| value)
     }
 
     /// The shard of `key` to change, and the key's hash.
@@ -554,9 +570,13 @@ impl<V: Clone + Default> DenseShards<V> {
 /// resource's place, into dense `u32` ids, so that the indexes hold four bytes instead of a
 /// string and compare ids instead of text. Nothing is forgotten: an id stays valid for the
 /// life of the engine.
+///
+/// Each name's entry can also hold a value `E` beside its id, read in the same place as the
+/// id: what a lookup by that name needs next, one read sooner than through the id (a user's
+/// grants, in the table of user names).
 #[derive(Clone, Debug)]
-pub(crate) struct Interner<K = Name> {
-    ids: HashShards<K, u32>,
+pub(crate) struct Interner<K = Name, E = ()> {
+    ids: HashShards<K, (u32, E)>,
     names: DenseShards<K>,
     len: u32,
 }
@@ -565,8 +585,8 @@ pub(crate) struct Interner<K = Name> {
 /// compares unequal to every known one.
 pub(crate) const UNSEEN: u32 = u32::MAX;
 
-impl<K: Hash + Eq + Clone + Default> Interner<K> {
-    pub(crate) fn new(count: usize) -> Interner<K> {
+impl<K: Hash + Eq + Clone + Default, E: Clone + Default> Interner<K, E> {
+    pub(crate) fn new(count: usize) -> Interner<K, E> {
         Interner {
             ids: HashShards::new(count),
             names: DenseShards::new(count),
@@ -580,7 +600,37 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
         K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.ids.get(name).copied()
+        self.ids.get(name).map(|(id, _)| *id)
+    }
+
+    /// The id of `name` and the value its entry holds.
+    #[inline]
+    pub(crate) fn entry<Q>(&self, name: &Q) -> Option<(u32, &E)>
+    where
+        K: Borrow<Q> + SameKey<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ids.get(name).map(|(id, value)| (*id, value))
+    }
+
+    /// The value the entry of the name of `id` holds.
+    pub(crate) fn value(&self, id: u32) -> Option<&E>
+    where
+        K: SameKey<K>,
+    {
+        let name = self.names.get(id)?;
+        self.ids.get(name).map(|(_, value)| value)
+    }
+
+    /// The value the entry of the name of `id` holds, to change.
+    pub(crate) fn value_mut(&mut self, id: u32) -> Option<&mut E> {
+        let name = self.names.get(id)?.clone();
+        self.ids.get_mut(&name).map(|(_, value)| value)
+    }
+
+    /// Changes the value of every entry, cloning the shards a published snapshot shares.
+    pub(crate) fn for_each_value_mut(&mut self, mut change: impl FnMut(&mut E)) {
+        self.ids.for_each_mut(|(_, value)| change(value));
     }
 
     /// Starts reading the slot where `get(name)` will look first (`prefetch`).
@@ -629,7 +679,7 @@ impl<K: Hash + Eq + Clone + Default> Interner<K> {
         if let Some(slot) = self.names.get_mut(id) {
             *slot = name.clone();
         }
-        self.ids.insert(name, id);
+        self.ids.insert(name, (id, E::default()));
         id
     }
 }
@@ -736,6 +786,28 @@ mod tests {
         }
         assert!(same_text("dossier-é", "dossier-é"));
         assert!(!same_text("dossier-é", "dossier-è"));
+    }
+
+    #[test]
+    fn the_value_beside_a_name_changes_in_the_next_snapshot_only() {
+        let mut names: Interner<Name, Vec<u32>> = Interner::new(LARGE);
+        let anne = names.intern("anne");
+        let bob = names.intern("bob");
+        if let Some(list) = names.value_mut(anne) {
+            list.push(1);
+        }
+        let published = names.clone();
+        if let Some(list) = names.value_mut(anne) {
+            list.push(2);
+        }
+        names.for_each_value_mut(|list| list.push(9));
+        assert_eq!(published.entry("anne"), Some((anne, &vec![1])));
+        assert_eq!(published.value(bob), Some(&vec![]));
+        assert_eq!(names.entry("anne"), Some((anne, &vec![1, 2, 9])));
+        assert_eq!(names.value(bob), Some(&vec![9]));
+        assert_eq!(names.get("bob"), Some(bob), "the ids stay");
+        assert_eq!(names.value(UNSEEN), None);
+        assert_eq!(names.entry("carl"), None);
     }
 
     #[test]

@@ -124,8 +124,9 @@ impl Window {
     }
 }
 
-/// An active grant, kept in its user's list; its id and own validity are in the user's
-/// `grant_tags` at the same position, out of the way of the scan.
+/// An active grant, kept in its user's list (in the entry of the user's name:
+/// `Snapshot::user_names`); its id and own validity are in the user's `grant_tags` at the
+/// same position, out of the way of the scan.
 #[derive(Clone, Debug)]
 pub(crate) struct GrantRec {
     pub(crate) organization: u32,
@@ -146,7 +147,7 @@ const _: () = {
     assert!(size_of::<ScopeRec>() == 16);
     assert!(size_of::<GrantRec>() == 48);
     assert!(size_of::<ResourceRec>() == 8);
-    assert!(size_of::<UserRec>() == 128);
+    assert!(size_of::<UserRec>() == 64);
 };
 
 /// What a check does not need of a grant: its id, and its own validity.
@@ -176,24 +177,24 @@ pub(crate) struct SuspensionRec {
 /// lookup. A record exists for every user id ever named; `exists` says whether the user
 /// itself was registered.
 ///
-/// What a check reads comes first, and the record starts a cache line (`align(64)`), so
-/// that a check reads one line of it: the fields in order (`repr(C)`), the lists a check
-/// does not index as thin vectors (a pointer; the length is in the allocation, and an empty
-/// one allocates nothing).
+/// The user's grants are not here but in the entry of their name (`Snapshot::user_names`),
+/// where a check finds them as soon as it finds the user, instead of after reading this
+/// record. What a check reads here comes first, and the record starts a cache line
+/// (`align(64)`), so that a check reads one line of it: the fields in order (`repr(C)`),
+/// the lists a check does not index as thin vectors (a pointer; the length is in the
+/// allocation, and an empty one allocates nothing): 64 bytes, one line in all. (The
+/// national number and e-mail the indexes list a user under are the writer's to keep.)
 #[derive(Clone, Debug, Default)]
 #[repr(C, align(64))]
 pub(crate) struct UserRec {
     pub(crate) exists: bool,
     pub(crate) suspensions: ThinVec<SuspensionRec>,
-    pub(crate) grants: Vec<GrantRec>,
-    /// The id and validity of each grant, in the order of `grants`.
+    /// The id and validity of each of the user's grants, in the order of their list (in
+    /// the entry of the user's name).
     pub(crate) grant_tags: Vec<GrantTag>,
     pub(crate) memberships: ThinVec<MembershipRec>,
     /// (application, subject id) linked to this user.
     pub(crate) subject_ids: ThinVec<(u32, Name)>,
-    /// Kept to take the user out of the indexes by number and e-mail when they change.
-    pub(crate) national_number: Option<Box<str>>,
-    pub(crate) email: Option<Box<str>>,
 }
 
 impl UserRec {
@@ -380,6 +381,13 @@ struct Target {
     owner: Option<u32>,
 }
 
+/// A user as a question names them: their id, and their grants.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Subject<'s> {
+    pub(crate) id: u32,
+    pub(crate) grants: &'s [GrantRec],
+}
+
 /// A question with borrowed names: `decision::Question` without the copies.
 #[derive(Clone, Copy, Debug)]
 pub struct Asked<'a> {
@@ -402,7 +410,7 @@ pub struct Asked<'a> {
 struct Ahead<'s, 'q> {
     snapshot: &'s Snapshot,
     part: Option<KnownPart<'q>>,
-    users: Vec<Option<&'s UserRec>>,
+    users: Vec<Option<&'s [GrantRec]>>,
 }
 
 /// An (application, resource type) pair by name, and its ids (`None`: either is unknown).
@@ -436,7 +444,7 @@ impl<'q> Ahead<'_, 'q> {
     }
 
     /// The reads after the entries (which `entries` brought): the resource's place and the
-    /// user's record, kept for `grants`.
+    /// user's record; the user's grants, found in the entry, kept for `grants`.
     fn records(&mut self, index: usize, asked: &Asked<'q>) {
         let snapshot = self.snapshot;
         if let Some(part) = self.part(asked)
@@ -445,24 +453,21 @@ impl<'q> Ahead<'_, 'q> {
         {
             prefetch(place);
         }
-        let record = snapshot
-            .user_names
-            .get(asked.subject)
-            .and_then(|user| snapshot.user(user));
-        if let Some(record) = record {
+        let entry = snapshot.user_names.entry(asked.subject);
+        if let Some(record) = entry.and_then(|(user, _)| snapshot.user(user)) {
             // What a check reads of the record is in its first line.
             prefetch(record);
         }
         if let Some(slot) = self.users.get_mut(index) {
-            *slot = record;
+            *slot = entry.map(|(_, grants)| grants.as_slice());
         }
     }
 
-    /// The reads after the user's record: every line of the user's grants, which the check
+    /// The reads after the user's entry: every line of the user's grants, which the check
     /// scans in order.
     fn grants(&self, index: usize) {
-        if let Some(Some(record)) = self.users.get(index) {
-            prefetch_all(&record.grants);
+        if let Some(Some(grants)) = self.users.get(index) {
+            prefetch_all(grants);
         }
     }
 }
@@ -518,7 +523,9 @@ pub struct Snapshot {
 
     /// Application keys, roles, actions, subject-matters, categories, resource types.
     pub(crate) keys: Interner,
-    pub(crate) user_names: Interner,
+    /// User ids, each name's entry holding the user's active grants: a check reads the
+    /// grants right after the entry, without the user's record in between.
+    pub(crate) user_names: Interner<Name, Vec<GrantRec>>,
     pub(crate) organization_names: Interner,
 
     pub(crate) users: DenseShards<UserRec>,
@@ -672,11 +679,34 @@ impl Snapshot {
 
     /// `World::resolve_user` over the indexes.
     fn find_user(&self, name: &str, application: Option<&str>) -> Option<u32> {
-        if let Some(user) = self.user_names.get(name)
-            && self.user_exists(user)
-        {
-            return Some(user);
+        self.find_subject(name, application)
+            .map(|subject| subject.id)
+    }
+
+    /// `find_user`, with the user's grants. A user named by their id (the usual case) has
+    /// their grants in the entry of that name, and their reads are started at once, with
+    /// those of the record, which `user_exists` is waiting for.
+    fn find_subject(&self, name: &str, application: Option<&str>) -> Option<Subject<'_>> {
+        if let Some((user, grants)) = self.user_names.entry(name) {
+            prefetch_all(grants);
+            if self.user_exists(user) {
+                return Some(Subject { id: user, grants });
+            }
         }
+        self.find_other_user(name, application)
+            .map(|user| self.subject(user))
+    }
+
+    /// A user with their grants, found from their id.
+    fn subject(&self, user: u32) -> Subject<'_> {
+        Subject {
+            id: user,
+            grants: self.user_names.value(user).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// `find_user` for a name that is not a registered user's id.
+    fn find_other_user(&self, name: &str, application: Option<&str>) -> Option<u32> {
         if let Some(application) = application
             && let Some(application) = self.keys.get(application)
             && let Some(user) = self.subject_ids.get(&application, name)
@@ -769,7 +799,7 @@ impl Snapshot {
     )]
     fn allow(
         &self,
-        user: u32,
+        user: Subject<'_>,
         action: u32,
         application_id: u32,
         application: &ApplicationRec,
@@ -813,7 +843,7 @@ impl Snapshot {
     )]
     fn permit<const REASON: bool>(
         &self,
-        user: u32,
+        user: Subject<'_>,
         action: u32,
         application_id: u32,
         application: &ApplicationRec,
@@ -824,7 +854,7 @@ impl Snapshot {
         if !application.has_permission(action) {
             return Err(DenyReason::UnknownAction);
         }
-        let record = self.user(user);
+        let record = self.user(user.id);
         if record.is_some_and(|r| r.is_suspended(application_id, at)) {
             return Err(DenyReason::UserSuspended);
         }
@@ -845,7 +875,7 @@ impl Snapshot {
                 Some(&[])
             };
         let mut best: Option<DenyReason> = None;
-        for (index, grant) in record.grants.iter().enumerate() {
+        for (index, grant) in user.grants.iter().enumerate() {
             // The grant's id, read only when the grant allows: a check passes over most of a
             // user's grants. The writer keeps both lists in step, so it is always there.
             let id = || record.grant_tags.get(index).map(|tag| &tag.id);
@@ -901,7 +931,7 @@ impl Snapshot {
                     && extra_scope.is_none_or(|s| s.covers(target.matter, target.category));
                 if !in_scope {
                     Err(DenyReason::OutsideScope)
-                } else if !holds_everywhere && target.owner != Some(user) {
+                } else if !holds_everywhere && target.owner != Some(user.id) {
                     Err(DenyReason::NotOwner)
                 } else if session_rank < rank {
                     Err(DenyReason::StepUp { rank })
@@ -1056,7 +1086,7 @@ impl Snapshot {
     fn resolve(
         &self,
         asked: &Asked<'_>,
-    ) -> Result<(u32, u32, u32, &ApplicationRec, Target), DenyReason> {
+    ) -> Result<(Subject<'_>, u32, u32, &ApplicationRec, Target), DenyReason> {
         let Some((application_id, application)) = self.application(asked.application) else {
             return Err(DenyReason::UnknownApplication);
         };
@@ -1067,16 +1097,14 @@ impl Snapshot {
         // The reads each chain needs next, started as soon as their address is known rather
         // than when the rule gets to them, some hundred instructions later: the resource's
         // place, and every line of the user's grants (which the rule scans in order, and
-        // which would otherwise arrive one after the other as the scan reaches them).
+        // which would otherwise arrive one after the other as the scan reaches them;
+        // `find_subject` starts them).
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }
-        let Some(user) = self.find_user(asked.subject, Some(application.key.as_str())) else {
+        let Some(user) = self.find_subject(asked.subject, Some(application.key.as_str())) else {
             return Err(DenyReason::UnknownSubject);
         };
-        if let Some(record) = self.user(user) {
-            prefetch_all(&record.grants);
-        }
         let Some(action) = application.permission_named(asked.action) else {
             return Err(DenyReason::UnknownAction);
         };
@@ -1106,9 +1134,10 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+        let Some(subject) = self.find_subject(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
+        let user = subject.id;
         let (Some(action), Some(resource_type)) =
             (self.keys.get(action), self.keys.get(resource_type))
         else {
@@ -1122,7 +1151,7 @@ impl Snapshot {
         }
         // The places the subject's grants can reach, each once.
         let mut places: Vec<Place> = Vec::new();
-        for grant in &record.grants {
+        for grant in subject.grants {
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -1201,7 +1230,7 @@ impl Snapshot {
                 owner: None,
             };
             let allowed = |target: &Target| {
-                self.permit::<ANY_REASON>(user, action, application_id, app, target, level, at)
+                self.permit::<ANY_REASON>(subject, action, application_id, app, target, level, at)
                     .is_ok()
             };
             if allowed(&unowned) {
@@ -1294,8 +1323,16 @@ impl Snapshot {
             .into_iter()
             .filter(|user| self.user_exists(*user))
             .filter(|user| {
-                self.permit::<ANY_REASON>(*user, action, application_id, app, &target, level, at)
-                    .is_ok()
+                self.permit::<ANY_REASON>(
+                    self.subject(*user),
+                    action,
+                    application_id,
+                    app,
+                    &target,
+                    level,
+                    at,
+                )
+                .is_ok()
             })
             .filter_map(|user| self.user_names.name(user))
             .map(|name| UserId::new(&**name))
@@ -1323,7 +1360,7 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+        let Some(user) = self.find_subject(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
         let Some(target) = self.resolve_target(
@@ -1359,17 +1396,17 @@ impl Snapshot {
         let Some((application_id, app)) = self.application(application) else {
             return Vec::new();
         };
-        let Some(user) = self.find_user(subject, Some(app.key.as_str())) else {
+        let Some(subject) = self.find_subject(subject, Some(app.key.as_str())) else {
             return Vec::new();
         };
-        let Some(record) = self.user(user) else {
+        let Some(record) = self.user(subject.id) else {
             return Vec::new();
         };
         if record.is_suspended(application_id, at) {
             return Vec::new();
         }
         let mut found = Vec::new();
-        for (grant, tag) in record.grants.iter().zip(&record.grant_tags) {
+        for (grant, tag) in subject.grants.iter().zip(&record.grant_tags) {
             if grant.application != application_id
                 || !grant.in_force.contains(at)
                 || self.is_organization_suspended(grant.organization)

@@ -403,14 +403,11 @@ pub struct Asked<'a> {
 }
 
 /// The stages of `Snapshot::verdicts`, which start the reads of the questions ahead, and
-/// what they found for the next stage: the ids of the last question's application and
-/// resource type (a batch asks about one application, mostly about one type of resource,
-/// so they are looked up once), and each question's user record, found by the second stage
-/// for the third.
+/// the ids of the last question's application and resource type (a batch asks about one
+/// application, mostly about one type of resource, so they are looked up once).
 struct Ahead<'s, 'q> {
     snapshot: &'s Snapshot,
     part: Option<KnownPart<'q>>,
-    users: Vec<Option<&'s [GrantRec]>>,
 }
 
 /// An (application, resource type) pair by name, and its ids (`None`: either is unknown).
@@ -443,9 +440,10 @@ impl<'q> Ahead<'_, 'q> {
         self.snapshot.user_names.prefetch(asked.subject);
     }
 
-    /// The reads after the entries (which `entries` brought): the resource's place and the
-    /// user's record; the user's grants, found in the entry, kept for `grants`.
-    fn records(&mut self, index: usize, asked: &Asked<'q>) {
+    /// The reads after the entries (which `entries` brought): the resource's place, the
+    /// user's record, and every line of the user's grants (found in the user's entry),
+    /// which the check scans in order.
+    fn records(&mut self, asked: &Asked<'q>) {
         let snapshot = self.snapshot;
         if let Some(part) = self.part(asked)
             && let Some(resource) = snapshot.resources.get(&part, asked.resource_id)
@@ -453,21 +451,12 @@ impl<'q> Ahead<'_, 'q> {
         {
             prefetch(place);
         }
-        let entry = snapshot.user_names.entry(asked.subject);
-        if let Some(record) = entry.and_then(|(user, _)| snapshot.user(user)) {
-            // What a check reads of the record is in its first line.
-            prefetch(record);
-        }
-        if let Some(slot) = self.users.get_mut(index) {
-            *slot = entry.map(|(_, grants)| grants.as_slice());
-        }
-    }
-
-    /// The reads after the user's entry: every line of the user's grants, which the check
-    /// scans in order.
-    fn grants(&self, index: usize) {
-        if let Some(Some(grants)) = self.users.get(index) {
+        if let Some((user, grants)) = snapshot.user_names.entry(asked.subject) {
             prefetch_all(grants);
+            if let Some(record) = snapshot.user(user) {
+                // What a check reads of the record is in its first line.
+                prefetch(record);
+            }
         }
     }
 }
@@ -1029,10 +1018,10 @@ impl Snapshot {
     /// Faster than one `verdict` after another at a million grants and resources, where a
     /// check waits on reads that miss every cache, each needing the one before: while
     /// deciding one question it starts the reads of the questions ahead (`prefetch`), each
-    /// question's first reads (its resource's and user's slots) `3 * STRIDE` questions
-    /// ahead, the next ones (the resource's place, the user's record) `2 * STRIDE` ahead, and
-    /// the user's grants `STRIDE` ahead, so that the processor waits for the reads of several
-    /// questions at once, and the question it decides finds what it reads in the cache.
+    /// question's first reads (its resource's and user's slots) `2 * STRIDE` questions
+    /// ahead, the next ones (the resource's place, the user's record and grants) `STRIDE`
+    /// ahead, so that the processor waits for the reads of several questions at once, and
+    /// the question it decides finds what it reads in the cache.
     pub fn verdicts(
         &self,
         asked: &[Option<Asked<'_>>],
@@ -1044,20 +1033,18 @@ impl Snapshot {
         let mut ahead = Ahead {
             snapshot: self,
             part: None,
-            users: vec![None; asked.len()],
         };
         let question_at = |index: usize| asked.get(index).and_then(Option::as_ref);
-        for question in asked.iter().take(3 * STRIDE).flatten() {
+        for question in asked.iter().take(2 * STRIDE).flatten() {
             ahead.entries(question);
         }
         for (index, question) in asked.iter().enumerate() {
-            if let Some(question) = question_at(index + 3 * STRIDE) {
+            if let Some(question) = question_at(index + 2 * STRIDE) {
                 ahead.entries(question);
             }
-            if let Some(question) = question_at(index + 2 * STRIDE) {
-                ahead.records(index + 2 * STRIDE, question);
+            if let Some(question) = question_at(index + STRIDE) {
+                ahead.records(question);
             }
-            ahead.grants(index + STRIDE);
             let verdict = question.as_ref().map(|question| self.verdict(question));
             if answer(index, verdict).is_break() {
                 break;

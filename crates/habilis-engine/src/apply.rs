@@ -171,7 +171,7 @@ impl Snapshot {
     /// published; later changes grow only the lists they touch.
     pub(crate) fn compact(&mut self) {
         self.users.compact();
-        self.user_names.for_each_value_mut(exact);
+
         self.users.for_each_mut(|user| {
             exact(&mut user.grant_tags);
             exact_thin(&mut user.memberships);
@@ -401,16 +401,20 @@ impl Writer {
         }
         // The user's grants there count within the membership's window. Their list is
         // changed (its shard of the user names cloned) only when one is there.
-        let held_there = snapshot
-            .user_names
-            .value(user)
-            .is_some_and(|grants| grants.iter().any(|g| g.organization == organization));
+        let held_there = snapshot.user_names.value(user).is_some_and(|grants| {
+            grants
+                .as_slice()
+                .iter()
+                .any(|g| g.organization == organization)
+        });
         if held_there && let Some(grants) = snapshot.user_names.value_mut(user) {
-            for (grant, tag) in grants.iter_mut().zip(&record.grant_tags) {
-                if grant.organization == organization {
-                    grant.in_force = tag.validity.and(window);
+            grants.change(|grants| {
+                for (grant, tag) in grants.iter_mut().zip(&record.grant_tags) {
+                    if grant.organization == organization {
+                        grant.in_force = tag.validity.and(window);
+                    }
                 }
-            }
+            });
         }
     }
 
@@ -450,6 +454,7 @@ impl Writer {
             owner,
             permissions,
             permission_ids: permission_ids.into(),
+            has_unscoped_role: roles.iter().any(|(_, role)| !role.scoped),
             roles: roles.into(),
             resource_properties: application.resource_properties.clone(),
         };
@@ -480,13 +485,15 @@ impl Writer {
             return;
         };
         let validity = Window::of(grant.validity);
-        grants.push(GrantRec {
-            organization,
-            application,
-            role,
-            scope,
-            reach: grant.reach,
-            in_force: validity.and(record.membership(organization)),
+        grants.change(|grants| {
+            grants.push(GrantRec {
+                organization,
+                application,
+                role,
+                scope,
+                reach: grant.reach,
+                in_force: validity.and(record.membership(organization)),
+            });
         });
         record.grant_tags.push(GrantTag {
             id: id.clone(),
@@ -521,7 +528,7 @@ impl Writer {
             return;
         }
         record.grant_tags.swap_remove(position);
-        let old = grants.swap_remove(position);
+        let old = grants.change(|grants| grants.swap_remove(position));
         snapshot
             .grant_holders
             .update((old.application, old.organization), |holders| {

@@ -20,6 +20,7 @@
 //! Answers are the reference evaluator's (`habilis_domain::decision`), check for check.
 
 mod apply;
+mod grants;
 mod prefetch;
 mod runs;
 mod shards;

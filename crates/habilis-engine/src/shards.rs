@@ -629,6 +629,7 @@ impl<K: Hash + Eq + Clone + Default, E: Clone + Default> Interner<K, E> {
     }
 
     /// Changes the value of every entry, cloning the shards a published snapshot shares.
+    #[cfg(test)]
     pub(crate) fn for_each_value_mut(&mut self, mut change: impl FnMut(&mut E)) {
         self.ids.for_each_mut(|(_, value)| change(value));
     }

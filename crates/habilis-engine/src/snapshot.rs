@@ -19,6 +19,7 @@ use habilis_domain::{
 };
 
 use crate::EngineStats;
+use crate::grants::{GrantList, Reaching};
 use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{
@@ -262,6 +263,8 @@ pub(crate) struct ApplicationRec {
     /// Sorted by role key; the first role of a key wins, as `Application::role` finds it.
     /// An application has a handful of roles: a binary search beats hashing.
     pub(crate) roles: Box<[(u32, RoleRec)]>,
+    /// Whether one of the roles ignores the scope of its grants (`RoleRec::scoped`).
+    pub(crate) has_unscoped_role: bool,
     /// The property names the application uses for a resource's attributes.
     pub(crate) resource_properties: ResourceProperties,
 }
@@ -385,7 +388,7 @@ struct Target {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Subject<'s> {
     pub(crate) id: u32,
-    pub(crate) grants: &'s [GrantRec],
+    pub(crate) grants: &'s GrantList,
 }
 
 /// A question with borrowed names: `decision::Question` without the copies.
@@ -452,7 +455,7 @@ impl<'q> Ahead<'_, 'q> {
             prefetch(place);
         }
         if let Some((user, grants)) = snapshot.user_names.entry(asked.subject) {
-            prefetch_all(grants);
+            prefetch_all(grants.as_slice());
             if let Some(record) = snapshot.user(user) {
                 // What a check reads of the record is in its first line.
                 prefetch(record);
@@ -512,9 +515,10 @@ pub struct Snapshot {
 
     /// Application keys, roles, actions, subject-matters, categories, resource types.
     pub(crate) keys: Interner,
-    /// User ids, each name's entry holding the user's active grants: a check reads the
-    /// grants right after the entry, without the user's record in between.
-    pub(crate) user_names: Interner<Name, Vec<GrantRec>>,
+    /// User ids, each name's entry holding the user's active grants and their marks: a
+    /// check reads the grants that can allow right after the entry, without the user's
+    /// record in between (`grants`).
+    pub(crate) user_names: Interner<Name, GrantList>,
     pub(crate) organization_names: Interner,
 
     pub(crate) users: DenseShards<UserRec>,
@@ -677,14 +681,12 @@ impl Snapshot {
     }
 
     /// `find_user`, with the user's grants. A user named by their id (the usual case) has
-    /// their grants in the entry of that name, and their reads are started at once, with
-    /// those of the record, which `user_exists` is waiting for.
+    /// their grants in the entry of that name, found with the id.
     fn find_subject(&self, name: &str, application: Option<&str>) -> Option<Subject<'_>> {
-        if let Some((user, grants)) = self.user_names.entry(name) {
-            prefetch_all(grants);
-            if self.user_exists(user) {
-                return Some(Subject { id: user, grants });
-            }
+        if let Some((user, grants)) = self.user_names.entry(name)
+            && self.user_exists(user)
+        {
+            return Some(Subject { id: user, grants });
         }
         self.find_other_user(name, application)
             .map(|user| self.subject(user))
@@ -694,7 +696,10 @@ impl Snapshot {
     fn subject(&self, user: u32) -> Subject<'_> {
         Subject {
             id: user,
-            grants: self.user_names.value(user).map_or(&[], Vec::as_slice),
+            grants: self
+                .user_names
+                .value(user)
+                .unwrap_or_else(|| GrantList::empty()),
         }
     }
 
@@ -867,8 +872,22 @@ impl Snapshot {
             } else {
                 Some(&[])
             };
+        // A question that needs only yes or no, about a resource that no mandate reaches,
+        // in an application whose roles all keep to their scope, can be allowed only by a
+        // grant in the resource's organisation whose scope covers it, or by one that
+        // reaches every subscriber: the grants the marks tell (`grants`), read alone.
+        let scan = if REASON == ANY_REASON && mandates.is_some() && !application.has_unscoped_role {
+            user.grants.candidates(&Reaching::of(
+                target.organization,
+                application_id,
+                target.matter,
+                target.category,
+            ))
+        } else {
+            user.grants.all()
+        };
         let mut best: Option<DenyReason> = None;
-        for (index, grant) in user.grants.iter().enumerate() {
+        for (index, grant) in scan {
             // The grant's id, read only when the grant allows: a check passes over most of a
             // user's grants. The writer keeps both lists in step, so it is always there.
             let id = || record.grant_tags.get(index).map(|tag| &tag.id);
@@ -986,15 +1005,20 @@ impl Snapshot {
     /// `evaluate` over borrowed names, as a server holds them after parsing a request.
     pub fn decide(&self, asked: &Asked<'_>) -> Decision {
         match self.resolve(asked) {
-            Ok((user, action, application_id, application, target)) => self.allow(
-                user,
-                action,
-                application_id,
-                application,
-                &target,
-                asked.level,
-                asked.at,
-            ),
+            Ok((user, action, application_id, application, target)) => {
+                // The rule scans every grant for the closest reason: their lines are
+                // requested at once rather than one after the other as the scan reaches them.
+                prefetch_all(user.grants.as_slice());
+                self.allow(
+                    user,
+                    action,
+                    application_id,
+                    application,
+                    &target,
+                    asked.level,
+                    asked.at,
+                )
+            }
             Err(reason) => Decision::Deny(reason),
         }
     }
@@ -1003,6 +1027,8 @@ impl Snapshot {
     /// Allocates nothing: the hot path of the AuthZEN API.
     pub fn verdict(&self, asked: &Asked<'_>) -> Result<(), DenyReason> {
         let (user, action, application_id, application, target) = self.resolve(asked)?;
+        // As in `decide`.
+        prefetch_all(user.grants.as_slice());
         self.permit::<CLOSEST_REASON>(
             user,
             action,
@@ -1085,11 +1111,11 @@ impl Snapshot {
         // checked first: the two lookups do not depend on each other, and started together
         // the processor waits for their memory reads at the same time instead of in turn.
         let registered = self.registered(application_id, asked.resource_type, asked.resource_id);
-        // The reads each chain needs next, started as soon as their address is known rather
-        // than when the rule gets to them, some hundred instructions later: the resource's
-        // place, and every line of the user's grants (which the rule scans in order, and
-        // which would otherwise arrive one after the other as the scan reaches them;
-        // `find_subject` starts them).
+        // The read the resource's chain needs next, started as soon as its address is known
+        // rather than when the rule gets to it, some hundred instructions later: the
+        // resource's place. (The user's grants are read by the rule: a check reads only
+        // those the marks in the user's entry name; `decide` and `verdict` start the reads
+        // of all of them at once.)
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }
@@ -1142,7 +1168,7 @@ impl Snapshot {
         }
         // The places the subject's grants can reach, each once.
         let mut places: Vec<Place> = Vec::new();
-        for grant in subject.grants {
+        for grant in subject.grants.as_slice() {
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -1397,7 +1423,7 @@ impl Snapshot {
             return Vec::new();
         }
         let mut found = Vec::new();
-        for (grant, tag) in subject.grants.iter().zip(&record.grant_tags) {
+        for (grant, tag) in subject.grants.as_slice().iter().zip(&record.grant_tags) {
             if grant.application != application_id
                 || !grant.in_force.contains(at)
                 || self.is_organization_suspended(grant.organization)

@@ -305,13 +305,20 @@ impl Fixture {
         }
     }
 
-    /// The engine's decision, after checking that the reference agrees with it.
+    /// The engine's decision, after checking that the reference agrees with it, and that
+    /// a check (which reads only the grants that can allow) agrees as well.
     fn decide(&self, question: &Question) -> Decision {
-        let engine = self.engine.snapshot().evaluate(question);
+        let snapshot = self.engine.snapshot();
+        let engine = snapshot.evaluate(question);
         let reference = decision::evaluate(&self.world, question);
         assert!(
             engine.agrees_with(&reference),
             "{question:?}: engine {engine:?}, reference {reference:?}"
+        );
+        assert_eq!(
+            snapshot.check(&crate::Asked::of(question)),
+            reference.is_allowed(),
+            "check {question:?}: reference {reference:?}"
         );
         engine
     }
@@ -871,4 +878,138 @@ fn a_check_finds_the_one_grant_that_allows_among_grants_elsewhere() {
     // liege: m1/c1, m1/c2, m2/c1, m2/c2 read at both levels (m3/c3 has no grant);
     // namur: m2/c2 read and validate at level 2.
     assert_eq!(allowed, 4 * 2 + 2);
+}
+
+/// A check reads only the grants whose mark in the user's entry says they may reach the
+/// resource, and every grant past the marked ones (`grants::MARKED`): with more grants than
+/// marks, and after revocations move grants from past the marks into marked places, it
+/// still answers as the reference does, through each form of scope.
+#[test]
+fn a_check_with_more_grants_than_marks_answers_as_the_reference() {
+    let mut f = Fixture::new();
+    let scoped = vec![
+        role("reader", &["read"], &[], Some("low"), true),
+        role("validator", &["read", "validate"], &[], Some("high"), true),
+    ];
+    let mut changes = vec![
+        Change::Application(application("permits", "spw", &["read", "validate"], scoped)),
+        subscription("namur", "permits", true),
+        subscription("liege", "permits", true),
+        Change::Membership(membership("liege", "anne", None)),
+    ];
+    let matters = ["m1", "m2", "m3"];
+    let categories = ["c1", "c2", "c3", "c4"];
+    let mut resources = Vec::new();
+    for org in ["namur", "liege"] {
+        for matter in matters {
+            for category in categories {
+                let id = format!("p-{org}-{matter}-{category}");
+                changes.push(Change::Resource(resource(
+                    "permits",
+                    "permit",
+                    &id,
+                    org,
+                    Some(matter),
+                    Some(category),
+                    None,
+                )));
+                resources.push(id);
+            }
+        }
+    }
+    // 22 grants: one category each in liege for all but one pair, then, past the marked
+    // ones, a validator in namur's m3/c4, a reader of all of namur's m2 and one of both
+    // categories c1 of m1 and m3 in namur.
+    let mut ids = Vec::new();
+    for (index, (matter, category)) in matters
+        .iter()
+        .flat_map(|m| categories.iter().map(move |c| (*m, *c)))
+        .enumerate()
+    {
+        if index == 5 {
+            continue;
+        }
+        let id = format!("g-{index}");
+        changes.push(Change::Grant(Grant {
+            scope: Scope::Categories([(key(matter), key(category))].into()),
+            ..grant(&id, "anne", "liege", "permits", "reader")
+        }));
+        ids.push(id);
+    }
+    for (index, org) in [
+        "liege", "namur", "liege", "namur", "liege", "namur", "liege",
+    ]
+    .iter()
+    .enumerate()
+    {
+        // Grants elsewhere: another application's categories, to fill the marks.
+        let id = format!("g-filler-{index}");
+        changes.push(Change::Grant(Grant {
+            scope: Scope::Categories([(key("m9"), key(&format!("c{index}")))].into()),
+            ..grant(&id, "anne", org, "permits", "reader")
+        }));
+        ids.push(id);
+    }
+    changes.push(Change::Grant(Grant {
+        scope: Scope::Categories([(key("m3"), key("c4"))].into()),
+        ..grant("g-validate", "anne", "namur", "permits", "validator")
+    }));
+    changes.push(Change::Grant(Grant {
+        scope: Scope::Matters([key("m2")].into()),
+        ..grant("g-matter", "anne", "namur", "permits", "reader")
+    }));
+    changes.push(Change::Grant(Grant {
+        scope: Scope::Categories([(key("m1"), key("c1")), (key("m3"), key("c1"))].into()),
+        ..grant("g-list", "anne", "namur", "permits", "reader")
+    }));
+    f.apply(changes);
+    assert!(ids.len() + 3 > crate::grants::MARKED + 2);
+    let agreeing = |f: &Fixture| {
+        let snapshot = f.engine.snapshot();
+        let mut allowed = 0;
+        for id in &resources {
+            for action in ["read", "validate"] {
+                for level in [Some(1), Some(2)] {
+                    let question = Question {
+                        application: "permits".into(),
+                        resource_type: "permit".into(),
+                        ..f.question("anne", action, id, level)
+                    };
+                    let reference = decision::evaluate(&f.world, &question);
+                    let check = snapshot.check(&crate::Asked::of(&question));
+                    assert_eq!(check, reference.is_allowed(), "{question:?}: {reference:?}");
+                    allowed += usize::from(check);
+                }
+            }
+        }
+        allowed
+    };
+    // liege: 11 categories read at both levels; namur: m2's four categories, m1/c1 and
+    // m3/c1 read at both levels, m3/c4 read and validated at level 2.
+    assert_eq!(agreeing(&f), 11 * 2 + 6 * 2 + 2);
+    // Revoking the first grants moves the last ones, the validator among them, into
+    // their places: the marks move with them.
+    f.apply(
+        ids.iter()
+            .take(8)
+            .map(|id| {
+                Change::Grant(Grant {
+                    status: Status::Revoked,
+                    ended: Some(ended(T0)),
+                    ..grant(id, "anne", "liege", "permits", "reader")
+                })
+            })
+            .collect(),
+    );
+    assert_eq!(agreeing(&f), (11 - 8) * 2 + 6 * 2 + 2);
+    // A mandate from liege to namur for m2 lets the grant for namur's m2 reach liege's
+    // m2: the grants of other organisations must then be read too.
+    f.apply(vec![Change::Mandate(mandate(
+        "mnd-p",
+        "liege",
+        "namur",
+        "permits",
+        Scope::Matters(keys(&["m2"])),
+    ))]);
+    assert_eq!(agreeing(&f), (11 - 8) * 2 + 6 * 2 + 2 + 4 * 2);
 }

@@ -1,0 +1,337 @@
+//! A user's active grants, with a one-byte mark for each of the first ones that says which
+//! resources the grant can reach directly, kept in the entry of the user's name.
+//!
+//! At a million grants, a check waits for its user's grants from memory: ten grants of 48
+//! bytes are eight cache lines, and a check that scans them all waits for all eight. Most
+//! of them cannot allow the question at hand: they are for another organisation or another
+//! category. The marks sit in the entry the check reads to find the user, so before it
+//! reads a single grant it knows which few can allow (usually none or one), and it reads
+//! only those: one line instead of eight, and a working set small enough for the cache to
+//! keep the grants of the users asked about often.
+//!
+//! A mark is a fingerprint of (organisation, application, scope) — `ANY` for a grant that
+//! may reach a resource another way (application-wide) or whose scope lists several
+//! matters or categories — and a check compares each mark with the fingerprints a grant
+//! reaching its resource directly must have (`Reaching`). Two different grants may share
+//! a fingerprint: a mark only ever adds a candidate, which the rule then decides in full,
+//! so the answer is the rule's on every grant.
+
+use habilis_domain::model::Reach;
+
+use crate::snapshot::{GrantRec, ScopeRec};
+
+/// How many of a user's grants have a mark; the grants past them are always candidates.
+/// Sixteen bytes keep the entry of a user's name within one cache line.
+pub(crate) const MARKED: usize = 16;
+
+/// No grant at this position.
+const NONE: u8 = 0;
+/// A grant that is a candidate for every question.
+const ANY: u8 = 1;
+/// Fingerprints take the other values.
+const FIRST_FINGERPRINT: u8 = 2;
+
+/// A user's active grants in the order the writer keeps (in step with the user's
+/// `grant_tags`), and the marks of the first `MARKED` of them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GrantList {
+    grants: Box<[GrantRec]>,
+    /// The mark of the grant at position `i` is byte `i % 8` (little-endian) of word
+    /// `i / 8`: eight marks compared at once (`candidates`).
+    marks: [u64; MARKED / 8],
+}
+
+impl GrantList {
+    /// The list of a user with no grant.
+    pub(crate) fn empty() -> &'static GrantList {
+        static EMPTY: std::sync::LazyLock<GrantList> = std::sync::LazyLock::new(GrantList::default);
+        &EMPTY
+    }
+
+    pub(crate) fn as_slice(&self) -> &[GrantRec] {
+        &self.grants
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.grants.len()
+    }
+
+    /// Changes the list, then marks its grants anew: the only way to change it, so that the
+    /// marks always describe the grants.
+    pub(crate) fn change<R>(&mut self, change: impl FnOnce(&mut Vec<GrantRec>) -> R) -> R {
+        let mut grants = std::mem::take(&mut self.grants).into_vec();
+        let result = change(&mut grants);
+        self.grants = grants.into_boxed_slice();
+        let mut marks = [NONE; MARKED];
+        for (mark, grant) in marks.iter_mut().zip(self.grants.iter()) {
+            *mark = mark_of(grant);
+        }
+        for (word, eight) in self.marks.iter_mut().zip(marks.chunks_exact(8)) {
+            let mut bytes = [NONE; 8];
+            bytes.copy_from_slice(eight);
+            *word = u64::from_le_bytes(bytes);
+        }
+        result
+    }
+
+    /// Each grant with its position in the list, in order.
+    pub(crate) fn all(&self) -> Scan<'_> {
+        let marked = self.grants.len().min(MARKED);
+        Scan {
+            grants: &self.grants,
+            marked: u32::MAX.checked_shr(32 - marked as u32).unwrap_or(0),
+            next_unmarked: MARKED,
+        }
+    }
+
+    /// The grants that may reach a resource of `reaching` directly, with their positions,
+    /// in order: those whose mark matches, and every grant past the marked ones. A
+    /// superset of the grants that can allow a question about that resource, as long as no
+    /// mandate and no role that ignores scope is involved (`Snapshot::permit` sees to it).
+    pub(crate) fn candidates(&self, reaching: &Reaching) -> Scan<'_> {
+        // Eight marks compared at once, without a branch on any: the marks arrive from
+        // memory with the entry, and a branch on each would be a guess the processor can
+        // get wrong, and some twenty instructions a mark.
+        let mut marked: u32 = 0;
+        for (word, shift) in self.marks.iter().zip([0, 8]) {
+            let hits = equal_bytes(*word, ANY)
+                | equal_bytes(*word, reaching.everything)
+                | equal_bytes(*word, reaching.matter)
+                | equal_bytes(*word, reaching.category);
+            marked |= high_bits(hits) << shift;
+        }
+        Scan {
+            grants: &self.grants,
+            marked,
+            next_unmarked: MARKED,
+        }
+    }
+}
+
+/// `0x80` in each byte of `word` equal to `byte`, `0` in the others. Exact: the sum inside
+/// never carries from one byte into the next.
+fn equal_bytes(word: u64, byte: u8) -> u64 {
+    const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let differing = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((differing & LOW_SEVEN).wrapping_add(LOW_SEVEN)) | differing | LOW_SEVEN)
+}
+
+/// The high bit of each byte of `word`, byte `i`'s as bit `i`: the multiplication moves
+/// each byte's bit to its own place in the top byte, and no two products meet there.
+fn high_bits(word: u64) -> u32 {
+    let bits = (word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    u32::try_from(bits).unwrap_or(0)
+}
+
+/// Grants of a list with their positions: the marked positions of a mask, lowest first,
+/// then every grant past the marked ones.
+pub(crate) struct Scan<'g> {
+    grants: &'g [GrantRec],
+    /// Bit `i`: the grant at position `i` is to be scanned. Never set past the list's end
+    /// (`NONE` matches nothing a question looks for).
+    marked: u32,
+    next_unmarked: usize,
+}
+
+impl<'g> Iterator for Scan<'g> {
+    type Item = (usize, &'g GrantRec);
+
+    fn next(&mut self) -> Option<(usize, &'g GrantRec)> {
+        if self.marked != 0 {
+            let position = self.marked.trailing_zeros() as usize;
+            self.marked &= self.marked - 1;
+            return self.grants.get(position).map(|grant| (position, grant));
+        }
+        let position = self.next_unmarked;
+        let grant = self.grants.get(position)?;
+        self.next_unmarked += 1;
+        Some((position, grant))
+    }
+}
+
+/// The fingerprints of the grants that reach one resource directly, in its organisation,
+/// for one application: scoped to everything, to the resource's matter, or to its
+/// category.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reaching {
+    everything: u8,
+    matter: u8,
+    category: u8,
+}
+
+impl Reaching {
+    pub(crate) fn of(
+        organization: u32,
+        application: u32,
+        matter: Option<u32>,
+        category: Option<u32>,
+    ) -> Reaching {
+        // A resource without a matter (or category) is reached by no grant scoped to one:
+        // `ANY` matches only what matches anyway.
+        Reaching {
+            everything: fingerprint(organization, application, Form::Everything),
+            matter: matter.map_or(ANY, |m| {
+                fingerprint(organization, application, Form::Matter(m))
+            }),
+            category: matter.zip(category).map_or(ANY, |pair| {
+                fingerprint(organization, application, Form::Category(pair))
+            }),
+        }
+    }
+}
+
+/// What a grant's scope covers, as far as a mark tells.
+#[derive(Clone, Copy)]
+enum Form {
+    Everything,
+    Matter(u32),
+    Category((u32, u32)),
+}
+
+fn mark_of(grant: &GrantRec) -> u8 {
+    if grant.reach == Reach::AllSubscribers {
+        return ANY;
+    }
+    let form = match &grant.scope {
+        ScopeRec::All => Form::Everything,
+        ScopeRec::Matter(matter) => Form::Matter(*matter),
+        ScopeRec::Category(pair) => Form::Category(*pair),
+        ScopeRec::Matters(_) | ScopeRec::Categories(_) => return ANY,
+    };
+    fingerprint(grant.organization, grant.application, form)
+}
+
+/// A byte of a hash of the grant's reach, never `NONE` or `ANY`.
+fn fingerprint(organization: u32, application: u32, form: Form) -> u8 {
+    let (kind, first, second) = match form {
+        Form::Everything => (0_u64, 0, 0),
+        Form::Matter(matter) => (1, matter, 0),
+        Form::Category((matter, category)) => (2, matter, category),
+    };
+    let mut x = (u64::from(organization) | u64::from(application) << 32)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (u64::from(first) | u64::from(second) << 32) ^ kind.rotate_right(2))
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 31;
+    let byte = x.to_le_bytes()[7];
+    byte.max(FIRST_FINGERPRINT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Window;
+
+    fn grant(organization: u32, scope: ScopeRec, reach: Reach) -> GrantRec {
+        GrantRec {
+            organization,
+            application: 7,
+            role: 3,
+            scope,
+            reach,
+            in_force: Window::NEVER,
+        }
+    }
+
+    fn positions(list: &GrantList, reaching: &Reaching) -> Vec<usize> {
+        list.candidates(reaching)
+            .map(|(position, _)| position)
+            .collect()
+    }
+
+    #[test]
+    fn every_grant_that_reaches_the_resource_is_a_candidate_and_most_others_are_not() {
+        let mut list = GrantList::default();
+        list.change(|grants| {
+            // 20 organisations × 1 category each; the resource is in organisation 4,
+            // matter 10, category 11.
+            for organization in 0..20 {
+                grants.push(grant(
+                    organization,
+                    ScopeRec::Category((10, organization)),
+                    Reach::Organization,
+                ));
+            }
+        });
+        let reaching = Reaching::of(4, 7, Some(10), Some(4));
+        let found = positions(&list, &reaching);
+        assert!(
+            found.contains(&4),
+            "the grant in the resource's category: {found:?}"
+        );
+        // The four unmarked grants past the sixteenth, and perhaps a fingerprint shared by
+        // chance: far fewer than twenty.
+        assert!(found.ends_with(&[16, 17, 18, 19]), "{found:?}");
+        assert!(found.len() <= 7, "{found:?}");
+    }
+
+    #[test]
+    fn each_scope_form_and_the_other_ways_are_found() {
+        let mut list = GrantList::default();
+        list.change(|grants| {
+            grants.push(grant(4, ScopeRec::All, Reach::Organization));
+            grants.push(grant(4, ScopeRec::Matter(10), Reach::Organization));
+            grants.push(grant(4, ScopeRec::Category((10, 11)), Reach::Organization));
+            grants.push(grant(
+                9,
+                ScopeRec::Category((10, 11)),
+                Reach::AllSubscribers,
+            ));
+            grants.push(grant(
+                5,
+                ScopeRec::Matters(vec![10, 12].into()),
+                Reach::Organization,
+            ));
+        });
+        let reaching = Reaching::of(4, 7, Some(10), Some(11));
+        assert_eq!(positions(&list, &reaching), vec![0, 1, 2, 3, 4]);
+        // Without a category, the grant scoped to one cannot reach the resource.
+        let no_category = Reaching::of(4, 7, Some(10), None);
+        assert!(!positions(&list, &no_category).contains(&2));
+        // Another application: only the grants marked for every question remain.
+        let other = Reaching::of(4, 8, Some(10), Some(11));
+        let found = positions(&list, &other);
+        assert!(found.contains(&3) && found.contains(&4), "{found:?}");
+    }
+
+    #[test]
+    fn eight_marks_compare_at_once_exactly() {
+        // Every pattern of equal and unequal bytes, with unequal bytes on either side of the
+        // byte looked for (a carry or borrow would show as a wrong bit).
+        for byte in [0_u8, 1, 2, 0x7F, 0x80, 0xFE, 0xFF] {
+            for pattern in 0_u32..256 {
+                let bytes: [u8; 8] = std::array::from_fn(|i| {
+                    if pattern >> i & 1 == 1 {
+                        byte
+                    } else {
+                        byte.wrapping_add(1 + (i as u8).wrapping_mul(37) % 254)
+                    }
+                });
+                let word = u64::from_le_bytes(bytes);
+                assert_eq!(
+                    high_bits(equal_bytes(word, byte)),
+                    pattern,
+                    "{byte} {bytes:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn marks_follow_every_change() {
+        let mut list = GrantList::default();
+        list.change(|grants| {
+            grants.push(grant(1, ScopeRec::All, Reach::Organization));
+            grants.push(grant(4, ScopeRec::All, Reach::Organization));
+        });
+        let reaching = Reaching::of(4, 7, None, None);
+        assert!(positions(&list, &reaching).contains(&1));
+        list.change(|grants| {
+            grants.swap_remove(0);
+        });
+        // The grant that moved to the first position is found there, and no mark is left
+        // for the position that is gone.
+        assert_eq!(positions(&list, &reaching), vec![0]);
+        assert_eq!(list.len(), 1);
+    }
+}

@@ -16,6 +16,7 @@ use habilis_domain::{
     Scope, Status, Suspension, User, Validity,
 };
 
+use crate::grants::GrantList;
 use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
     ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Place, Placed,
@@ -151,6 +152,22 @@ fn reindex(
     }
     if let Some(new) = new {
         index.update(new, |ids| insert_unique(ids, id));
+    }
+}
+
+/// Tells the entry of the user's name whether a check can do without their record
+/// (`GrantList::is_plain`): after every change of whether they exist or of their
+/// suspensions. The entry's shard is cloned only when the flag changes.
+fn mark_plain(snapshot: &mut Snapshot, user: u32) {
+    let plain = snapshot
+        .users
+        .get(user)
+        .is_some_and(|record| record.exists && record.suspensions.is_empty());
+    let known = snapshot.user_names.value(user).map(GrantList::is_plain);
+    if known.is_some_and(|known| known != plain)
+        && let Some(grants) = snapshot.user_names.value_mut(user)
+    {
+        grants.set_plain(plain);
     }
 }
 
@@ -332,6 +349,7 @@ impl Writer {
             snapshot.stats.users += 1;
         }
         record.exists = true;
+        mark_plain(snapshot, id);
         let (old_number, old_email) = if national_number.is_none() && email.is_none() {
             self.user_identifiers.remove(&id)
         } else {
@@ -588,6 +606,7 @@ impl Writer {
             && let Some(record) = snapshot.users.get_mut(previous)
         {
             record.suspensions.retain(|s| &*s.id != id);
+            mark_plain(snapshot, previous);
         }
         // Lifted suspensions stay: a question may be about a moment before the lifting.
         let user = snapshot.user_names.intern(suspension.user.as_str());
@@ -607,6 +626,7 @@ impl Writer {
                 until: suspension.lifted.as_ref().map(|lifted| lifted.at),
             }),
         });
+        mark_plain(snapshot, user);
         self.suspension_users.insert(id, user);
     }
 

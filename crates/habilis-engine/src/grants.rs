@@ -21,8 +21,9 @@ use habilis_domain::model::Reach;
 use crate::snapshot::{GrantRec, ScopeRec};
 
 /// How many of a user's grants have a mark; the grants past them are always candidates.
-/// Sixteen bytes keep the entry of a user's name within one cache line.
-pub(crate) const MARKED: usize = 16;
+/// Fifteen bytes, and the `plain` flag, keep the entry of a user's name within one cache
+/// line.
+pub(crate) const MARKED: usize = 15;
 
 /// No grant at this position.
 const NONE: u8 = 0;
@@ -32,13 +33,16 @@ const ANY: u8 = 1;
 const FIRST_FINGERPRINT: u8 = 2;
 
 /// A user's active grants in the order the writer keeps (in step with the user's
-/// `grant_tags`), and the marks of the first `MARKED` of them.
+/// `grant_tags`), the marks of the first `MARKED` of them, and whether a check can do
+/// without the user's record.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GrantList {
     grants: Box<[GrantRec]>,
-    /// The mark of the grant at position `i` is byte `i % 8` (little-endian) of word
-    /// `i / 8`: eight marks compared at once (`candidates`).
-    marks: [u64; MARKED / 8],
+    marks: [u8; MARKED],
+    /// The user exists and was never suspended: a question that needs only yes or no has
+    /// nothing to read in their record, one read from memory fewer. Kept by the writer
+    /// (`false`, the default, sends every question to the record).
+    plain: bool,
 }
 
 impl GrantList {
@@ -62,16 +66,19 @@ impl GrantList {
         let mut grants = std::mem::take(&mut self.grants).into_vec();
         let result = change(&mut grants);
         self.grants = grants.into_boxed_slice();
-        let mut marks = [NONE; MARKED];
-        for (mark, grant) in marks.iter_mut().zip(self.grants.iter()) {
+        self.marks = [NONE; MARKED];
+        for (mark, grant) in self.marks.iter_mut().zip(self.grants.iter()) {
             *mark = mark_of(grant);
         }
-        for (word, eight) in self.marks.iter_mut().zip(marks.chunks_exact(8)) {
-            let mut bytes = [NONE; 8];
-            bytes.copy_from_slice(eight);
-            *word = u64::from_le_bytes(bytes);
-        }
         result
+    }
+
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
+    }
+
+    pub(crate) fn set_plain(&mut self, plain: bool) {
+        self.plain = plain;
     }
 
     /// Each grant with its position in the list, in order.
@@ -92,8 +99,13 @@ impl GrantList {
         // Eight marks compared at once, without a branch on any: the marks arrive from
         // memory with the entry, and a branch on each would be a guess the processor can
         // get wrong, and some twenty instructions a mark.
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o] = self.marks;
+        let words = [
+            u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            u64::from_le_bytes([i, j, k, l, m, n, o, NONE]),
+        ];
         let mut marked: u32 = 0;
-        for (word, shift) in self.marks.iter().zip([0, 8]) {
+        for (word, shift) in words.iter().zip([0, 8]) {
             let hits = equal_bytes(*word, ANY)
                 | equal_bytes(*word, reaching.everything)
                 | equal_bytes(*word, reaching.matter)
@@ -261,8 +273,8 @@ mod tests {
         );
         // The four unmarked grants past the sixteenth, and perhaps a fingerprint shared by
         // chance: far fewer than twenty.
-        assert!(found.ends_with(&[16, 17, 18, 19]), "{found:?}");
-        assert!(found.len() <= 7, "{found:?}");
+        assert!(found.ends_with(&[15, 16, 17, 18, 19]), "{found:?}");
+        assert!(found.len() <= 8, "{found:?}");
     }
 
     #[test]

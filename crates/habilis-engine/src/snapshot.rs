@@ -482,6 +482,9 @@ impl<'a> Asked<'a> {
 
 /// The grant that allows (its id), and how it reaches the resource's organisation.
 enum Permit<'a> {
+    /// Allowed, by a grant not named: the answer of `permit::<ANY_REASON>`, which has no
+    /// use for the name (kept in the user's record, a read from memory it spares).
+    Allowed,
     Organization(&'a Name),
     ApplicationWide(&'a Name),
     Mandate(&'a Name, &'a MandateRec),
@@ -684,7 +687,7 @@ impl Snapshot {
     /// their grants in the entry of that name, found with the id.
     fn find_subject(&self, name: &str, application: Option<&str>) -> Option<Subject<'_>> {
         if let Some((user, grants)) = self.user_names.entry(name)
-            && self.user_exists(user)
+            && (grants.is_plain() || self.user_exists(user))
         {
             return Some(Subject { id: user, grants });
         }
@@ -814,6 +817,8 @@ impl Snapshot {
             level,
             at,
         ) {
+            // Never: the closest reason is asked for, and with it the allowing grant's name.
+            Ok(Permit::Allowed) => Decision::Deny(DenyReason::NoGrant),
             Ok(Permit::Organization(grant)) => Decision::Allow {
                 grant: GrantId::new(grant.as_str()),
                 via: Via::Organization,
@@ -852,7 +857,12 @@ impl Snapshot {
         if !application.has_permission(action) {
             return Err(DenyReason::UnknownAction);
         }
-        let record = self.user(user.id);
+        // A plain user exists and was never suspended: nothing to read in their record.
+        let record = if user.grants.is_plain() {
+            None
+        } else {
+            self.user(user.id)
+        };
         if record.is_some_and(|r| r.is_suspended(application_id, at)) {
             return Err(DenyReason::UserSuspended);
         }
@@ -860,9 +870,9 @@ impl Snapshot {
         if target_organization.is_some_and(|o| o.suspended) {
             return Err(DenyReason::OrganizationSuspended);
         }
-        let Some(record) = record else {
+        if record.is_none() && !user.grants.is_plain() {
             return Err(DenyReason::NoGrant);
-        };
+        }
         let session_rank = level.unwrap_or(0);
         // Looked up on first need: most decisions end before any mandate matters, and an
         // organisation that gave no mandate has none to look up.
@@ -888,9 +898,14 @@ impl Snapshot {
         };
         let mut best: Option<DenyReason> = None;
         for (index, grant) in scan {
-            // The grant's id, read only when the grant allows: a check passes over most of a
-            // user's grants. The writer keeps both lists in step, so it is always there.
-            let id = || record.grant_tags.get(index).map(|tag| &tag.id);
+            // The grant's id, read only when the grant allows and the caller wants it named:
+            // it is in the user's record, which a check does not read. The writer keeps both
+            // lists in step, so it is always there.
+            let id = || {
+                self.user(user.id)
+                    .and_then(|record| record.grant_tags.get(index))
+                    .map(|tag| &tag.id)
+            };
             if grant.application != application_id || !grant.in_force.contains(at) {
                 continue;
             }
@@ -953,6 +968,7 @@ impl Snapshot {
             };
             if grant.organization == target.organization {
                 match judge(None) {
+                    Ok(()) if REASON == ANY_REASON => return Ok(Permit::Allowed),
                     Ok(()) => {
                         if let Some(id) = id() {
                             return Ok(Permit::Organization(id));
@@ -966,6 +982,7 @@ impl Snapshot {
                 && self.is_subscribed(target.organization, application_id)
             {
                 match judge(None) {
+                    Ok(()) if REASON == ANY_REASON => return Ok(Permit::Allowed),
                     Ok(()) => {
                         if let Some(id) = id() {
                             return Ok(Permit::ApplicationWide(id));
@@ -984,6 +1001,7 @@ impl Snapshot {
                     continue;
                 }
                 match judge(Some(&mandate.scope)) {
+                    Ok(()) if REASON == ANY_REASON => return Ok(Permit::Allowed),
                     Ok(()) => {
                         if let Some(id) = id() {
                             return Ok(Permit::Mandate(id, mandate));

@@ -65,7 +65,13 @@ impl GrantList {
     pub(crate) fn change<R>(&mut self, change: impl FnOnce(&mut Vec<GrantRec>) -> R) -> R {
         let mut grants = std::mem::take(&mut self.grants).into_vec();
         let result = change(&mut grants);
-        self.grants = grants.into_boxed_slice();
+        // Moved into an allocation of its exact length: shrunk in place, a list that grew
+        // would keep the block it grew into, up to twice its size (an allocator such as
+        // mimalloc does not move a block that shrinks by less than half), and at a million
+        // grants that is tens of megabytes.
+        let mut fitted = Vec::with_capacity(grants.len());
+        fitted.append(&mut grants);
+        self.grants = fitted.into_boxed_slice();
         self.marks = [NONE; MARKED];
         for (mark, grant) in self.marks.iter_mut().zip(self.grants.iter()) {
             *mark = mark_of(grant);

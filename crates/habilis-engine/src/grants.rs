@@ -38,12 +38,19 @@ const FIRST_FINGERPRINT: u8 = 2;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GrantList {
     grants: Box<[GrantRec]>,
-    marks: [u8; MARKED],
-    /// The user exists and was never suspended: a question that needs only yes or no has
-    /// nothing to read in their record, one read from memory fewer. Kept by the writer
-    /// (`false`, the default, sends every question to the record).
-    plain: bool,
+    /// The mark of the grant at position `i` in byte `i % 8` (little-endian) of word
+    /// `i / 8`, so that a check compares eight at once; the last byte of the last word is
+    /// the `plain` flag (`PLAIN`): the user exists and was never suspended, and a question
+    /// that needs only yes or no has nothing to read in their record, one read from memory
+    /// fewer. The flag is kept by the writer (`false`, the default, sends every question to
+    /// the record).
+    marks: [u64; 2],
 }
+
+/// The `plain` flag in the last word of the marks.
+const PLAIN: u64 = 1 << 56;
+/// The marks in the last word of the marks, without the flag.
+const LAST_MARKS: u64 = PLAIN - 1;
 
 impl GrantList {
     /// The list of a user with no grant.
@@ -72,19 +79,25 @@ impl GrantList {
         let mut fitted = Vec::with_capacity(grants.len());
         fitted.append(&mut grants);
         self.grants = fitted.into_boxed_slice();
-        self.marks = [NONE; MARKED];
-        for (mark, grant) in self.marks.iter_mut().zip(self.grants.iter()) {
+        let mut bytes = [NONE; 16];
+        for (mark, grant) in bytes.iter_mut().zip(self.grants.iter().take(MARKED)) {
             *mark = mark_of(grant);
         }
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, _] = bytes;
+        let plain = self.marks[1] & PLAIN;
+        self.marks = [
+            u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            u64::from_le_bytes([i, j, k, l, m, n, o, NONE]) | plain,
+        ];
         result
     }
 
     pub(crate) fn is_plain(&self) -> bool {
-        self.plain
+        self.marks[1] & PLAIN != 0
     }
 
     pub(crate) fn set_plain(&mut self, plain: bool) {
-        self.plain = plain;
+        self.marks[1] = self.marks[1] & LAST_MARKS | if plain { PLAIN } else { 0 };
     }
 
     /// Each grant with its position in the list, in order.
@@ -105,11 +118,8 @@ impl GrantList {
         // Eight marks compared at once, without a branch on any: the marks arrive from
         // memory with the entry, and a branch on each would be a guess the processor can
         // get wrong, and some twenty instructions a mark.
-        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o] = self.marks;
-        let words = [
-            u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-            u64::from_le_bytes([i, j, k, l, m, n, o, NONE]),
-        ];
+        let [first, last] = self.marks;
+        let words = [first, last & LAST_MARKS];
         let mut marked: u32 = 0;
         for (word, shift) in words.iter().zip([0, 8]) {
             let hits = equal_bytes(*word, ANY)
@@ -333,6 +343,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_plain_flag_and_the_marks_keep_out_of_each_other() {
+        let mut list = GrantList::default();
+        list.set_plain(true);
+        list.change(|grants| {
+            for organization in 0..20 {
+                grants.push(grant(organization, ScopeRec::All, Reach::Organization));
+            }
+        });
+        assert!(list.is_plain());
+        let reaching = Reaching::of(14, 7, None, None);
+        assert!(positions(&list, &reaching).starts_with(&[14, 15]));
+        list.set_plain(false);
+        assert!(!list.is_plain());
+        assert!(positions(&list, &reaching).starts_with(&[14, 15]));
     }
 
     #[test]

@@ -685,6 +685,7 @@ impl Snapshot {
 
     /// `find_user`, with the user's grants. A user named by their id (the usual case) has
     /// their grants in the entry of that name, found with the id.
+    #[inline]
     fn find_subject(&self, name: &str, application: Option<&str>) -> Option<Subject<'_>> {
         if let Some((user, grants)) = self.user_names.entry(name)
             && (grants.is_plain() || self.user_exists(user))
@@ -752,6 +753,7 @@ impl Snapshot {
     }
 
     /// `decision::resolve_resource` over the indexes.
+    #[inline]
     fn resolve_target(
         &self,
         registered: Option<&ResourceRec>,

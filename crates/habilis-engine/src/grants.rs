@@ -247,8 +247,76 @@ fn fingerprint(organization: u32, application: u32, form: Form) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::snapshot::Window;
+
+    /// Grants over few organisations, applications, matters and categories, so that the
+    /// grants that reach a resource and the fingerprints they share are common.
+    fn any_grant() -> impl Strategy<Value = GrantRec> {
+        let scope = prop_oneof![
+            Just(ScopeRec::All),
+            (0u32..3).prop_map(ScopeRec::Matter),
+            (0u32..3, 0u32..4).prop_map(ScopeRec::Category),
+            prop::collection::vec(0u32..3, 2..4).prop_map(ScopeRec::of_matters),
+            prop::collection::vec((0u32..3, 0u32..4), 2..4).prop_map(ScopeRec::of_categories),
+        ];
+        (0u32..4, 0u32..2, scope, prop::bool::weighted(0.2)).prop_map(
+            |(organization, application, scope, wide)| GrantRec {
+                organization,
+                application,
+                role: 3,
+                scope,
+                reach: if wide {
+                    Reach::AllSubscribers
+                } else {
+                    Reach::Organization
+                },
+                in_force: Window::NEVER,
+            },
+        )
+    }
+
+    proptest! {
+        /// Against a plain filter: every grant that can reach the resource directly (its
+        /// organisation and application, a scope that covers it) or another way
+        /// (application-wide, a listed scope) is a candidate, in order, and each candidate
+        /// once; after any sequence of changes.
+        #[test]
+        fn the_candidates_hold_every_grant_that_can_reach_the_resource(
+            lists in prop::collection::vec(prop::collection::vec(any_grant(), 0..40), 1..4),
+            organization in 0u32..4,
+            application in 0u32..2,
+            matter in prop::option::weighted(0.9, 0u32..3),
+            category in prop::option::weighted(0.9, 0u32..4),
+        ) {
+            let mut list = GrantList::default();
+            for grants in lists {
+                list.change(|held| {
+                    held.truncate(held.len() / 2);
+                    held.extend(grants);
+                });
+                let reaching = Reaching::of(organization, application, matter, category);
+                let found: Vec<usize> = list.candidates(&reaching).map(|(i, _)| i).collect();
+                let mut sorted = found.clone();
+                sorted.dedup();
+                prop_assert_eq!(&sorted, &found, "each candidate once, in order");
+                for (position, grant) in list.as_slice().iter().enumerate() {
+                    let direct = grant.organization == organization
+                        && grant.application == application
+                        && grant.scope.covers(matter, category);
+                    let elsewise = grant.reach == Reach::AllSubscribers
+                        || matches!(grant.scope, ScopeRec::Matters(_) | ScopeRec::Categories(_));
+                    if direct || elsewise || position >= MARKED {
+                        prop_assert!(found.contains(&position), "grant {} {:?}", position, grant);
+                    }
+                }
+                let all: Vec<usize> = list.all().map(|(i, _)| i).collect();
+                prop_assert_eq!(all, (0..list.len()).collect::<Vec<_>>());
+            }
+        }
+    }
 
     fn grant(organization: u32, scope: ScopeRec, reach: Reach) -> GrantRec {
         GrantRec {

@@ -106,7 +106,9 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
 /// than hashing, and `id_of` asks the interner instead.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FewNames {
-    names: Arc<Vec<(Name, u32)>>,
+    /// Plain strings rather than `Name`s: reading a `Name`'s text first asks whether it is
+    /// inline, and this list is read by every check.
+    names: Arc<Vec<(Box<str>, u32)>>,
 }
 
 impl FewNames {
@@ -115,7 +117,7 @@ impl FewNames {
     /// Lists `name` with its id, once.
     pub(crate) fn add(&mut self, name: &str, id: u32) {
         if !self.names.iter().any(|(_, known)| *known == id) {
-            Arc::make_mut(&mut self.names).push((Name::from(name), id));
+            Arc::make_mut(&mut self.names).push((Box::from(name), id));
         }
     }
 

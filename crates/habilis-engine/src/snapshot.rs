@@ -896,6 +896,9 @@ impl Snapshot {
                 target.category,
             ))
         } else {
+            // Every grant is scanned: their lines are requested at once rather than one
+            // after the other as the scan reaches them.
+            prefetch_all(user.grants.as_slice());
             user.grants.all()
         };
         let mut best: Option<DenyReason> = None;
@@ -1025,20 +1028,15 @@ impl Snapshot {
     /// `evaluate` over borrowed names, as a server holds them after parsing a request.
     pub fn decide(&self, asked: &Asked<'_>) -> Decision {
         match self.resolve(asked) {
-            Ok((user, action, application_id, application, target)) => {
-                // The rule scans every grant for the closest reason: their lines are
-                // requested at once rather than one after the other as the scan reaches them.
-                prefetch_all(user.grants.as_slice());
-                self.allow(
-                    user,
-                    action,
-                    application_id,
-                    application,
-                    &target,
-                    asked.level,
-                    asked.at,
-                )
-            }
+            Ok((user, action, application_id, application, target)) => self.allow(
+                user,
+                action,
+                application_id,
+                application,
+                &target,
+                asked.level,
+                asked.at,
+            ),
             Err(reason) => Decision::Deny(reason),
         }
     }
@@ -1047,8 +1045,6 @@ impl Snapshot {
     /// Allocates nothing: the hot path of the AuthZEN API.
     pub fn verdict(&self, asked: &Asked<'_>) -> Result<(), DenyReason> {
         let (user, action, application_id, application, target) = self.resolve(asked)?;
-        // As in `decide`.
-        prefetch_all(user.grants.as_slice());
         self.permit::<CLOSEST_REASON>(
             user,
             action,
@@ -1133,9 +1129,8 @@ impl Snapshot {
         let registered = self.registered(application_id, asked.resource_type, asked.resource_id);
         // The read the resource's chain needs next, started as soon as its address is known
         // rather than when the rule gets to it, some hundred instructions later: the
-        // resource's place. (The user's grants are read by the rule: a check reads only
-        // those the marks in the user's entry name; `decide` and `verdict` start the reads
-        // of all of them at once.)
+        // resource's place. (The user's grants are read by the rule, `permit`: only those
+        // the marks in the user's entry name, or all of them, their reads started at once.)
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }

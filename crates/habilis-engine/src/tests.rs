@@ -796,21 +796,35 @@ fn applications_are_found_by_their_key_whether_few_or_many_are_defined() {
     }
 }
 
+/// The `permits` application of `spw`, whose roles all keep to their scope (a reader and a
+/// validator), with `subscribers`, and anne also a member of liege.
+fn permits(subscribers: &[&str]) -> Vec<Change> {
+    let scoped = vec![
+        role("reader", &["read"], &[], Some("low"), true),
+        role("validator", &["read", "validate"], &[], Some("high"), true),
+    ];
+    let mut changes = vec![Change::Application(application(
+        "permits",
+        "spw",
+        &["read", "validate"],
+        scoped,
+    ))];
+    changes.extend(
+        subscribers
+            .iter()
+            .map(|org| subscription(org, "permits", true)),
+    );
+    changes.push(Change::Membership(membership("liege", "anne", None)));
+    changes
+}
+
 /// A check passes over a user's grants for other categories and organisations before it
 /// looks up their roles; it must still find the one grant that allows, whatever the scope's
 /// form, and agree with the reference on every question.
 #[test]
 fn a_check_finds_the_one_grant_that_allows_among_grants_elsewhere() {
     let mut f = Fixture::new();
-    let scoped = vec![
-        role("reader", &["read"], &[], Some("low"), true),
-        role("validator", &["read", "validate"], &[], Some("high"), true),
-    ];
-    let mut changes = vec![
-        Change::Application(application("permits", "spw", &["read", "validate"], scoped)),
-        subscription("namur", "permits", true),
-        Change::Membership(membership("liege", "anne", None)),
-    ];
+    let mut changes = permits(&["namur"]);
     let scopes = [
         ("m1", "c1"),
         ("m1", "c2"),
@@ -887,16 +901,7 @@ fn a_check_finds_the_one_grant_that_allows_among_grants_elsewhere() {
 #[test]
 fn a_check_with_more_grants_than_marks_answers_as_the_reference() {
     let mut f = Fixture::new();
-    let scoped = vec![
-        role("reader", &["read"], &[], Some("low"), true),
-        role("validator", &["read", "validate"], &[], Some("high"), true),
-    ];
-    let mut changes = vec![
-        Change::Application(application("permits", "spw", &["read", "validate"], scoped)),
-        subscription("namur", "permits", true),
-        subscription("liege", "permits", true),
-        Change::Membership(membership("liege", "anne", None)),
-    ];
+    let mut changes = permits(&["namur", "liege"]);
     let matters = ["m1", "m2", "m3"];
     let categories = ["c1", "c2", "c3", "c4"];
     let mut resources = Vec::new();

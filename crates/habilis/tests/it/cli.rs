@@ -162,3 +162,34 @@ async fn audit_verify_detects_an_edited_event() {
             .contains("broken at event 5")
     );
 }
+
+/// `habilis bench --timed-queries N` times the checks on the first N queries and says so,
+/// while every query is still checked against its expected answer.
+#[test]
+fn the_benchmark_times_the_first_queries_when_asked() {
+    let output = habilis()
+        .args([
+            "bench",
+            "--preset",
+            "tiny",
+            "--no-store",
+            "--seconds",
+            "0.05",
+            "--timed-queries",
+            "100",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["workload"]["queries"], 2_000);
+    assert_eq!(report["workload"]["timed_queries"], 100);
+    assert_eq!(report["mismatches"]["checks"], 0);
+    assert!(
+        report["check"]["habilis"]["per_second_1_thread"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+}

@@ -247,6 +247,22 @@ impl<S: Clone + Default> Shards<S> {
 /// that places the table's other entries when it grows.
 type ShardMut<'a, T> = (&'a mut SlotTable<T>, u64, &'a Hashing);
 
+/// A key and its hash in one map (`HashShards::hashed`, `NamedShards::hashed`): hashed
+/// once, for a read started early and a lookup later. The hash is that map's (each map has
+/// its own seed): a key hashed by one map and looked up in another is not found.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hashed<K> {
+    hash: u64,
+    key: K,
+}
+
+impl<K: Copy> Hashed<K> {
+    /// The key, as it was given.
+    pub(crate) fn key(&self) -> K {
+        self.key
+    }
+}
+
 /// A map split into shards by the hash of its key.
 #[derive(Clone, Debug)]
 pub(crate) struct HashShards<K, V> {
@@ -268,11 +284,37 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        self.get_hashed(&self.hashed(key))
+    }
+
+    /// `key` with the hash a lookup of it in this map uses: for a question that looks up
+    /// several keys, hashes each once, starts the read of every slot (`prefetch_hashed`),
+    /// and only then probes them (`get_hashed`).
+    #[inline]
+    pub(crate) fn hashed<'q, Q>(&self, key: &'q Q) -> Hashed<&'q Q>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         // `Borrow` promises that `K` and `Q` hash alike.
-        let hash = self.hashing.hash(key);
-        let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
+        Hashed {
+            hash: self.hashing.hash(key),
+            key,
+        }
+    }
+
+    /// `get` of a key hashed by this map (`hashed`).
+    #[inline]
+    pub(crate) fn get_hashed<Q>(&self, key: &Hashed<&Q>) -> Option<&V>
+    where
+        K: Borrow<Q> + SameKey<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let shard = self
+            .shards
+            .get(Hashing::shard(key.hash, self.shards.count()))?;
         shard
-            .find(hash, |(k, _)| k.same_key(key))
+            .find(key.hash, |(k, _)| k.same_key(key.key))
             .map(|(_, value)| value)
     }
 
@@ -282,9 +324,17 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hashing.hash(key);
-        if let Some(shard) = self.shards.get(Hashing::shard(hash, self.shards.count())) {
-            shard.prefetch(hash);
+        self.prefetch_hashed(&self.hashed(key));
+    }
+
+    /// `prefetch` of a key hashed by this map (`hashed`).
+    #[inline]
+    pub(crate) fn prefetch_hashed<T>(&self, key: &Hashed<T>) {
+        if let Some(shard) = self
+            .shards
+            .get(Hashing::shard(key.hash, self.shards.count()))
+        {
+            shard.prefetch(key.hash);
         }
     }
 
@@ -383,18 +433,43 @@ impl<P: Hash + Eq + Clone, V: Clone> NamedShards<P, V> {
 
     #[inline]
     pub(crate) fn get(&self, part: &P, name: &str) -> Option<&V> {
-        let hash = self.hashing.hash(&(part, name));
-        let shard = self.shards.get(Hashing::shard(hash, self.shards.count()))?;
+        self.get_hashed(&self.hashed(part, name))
+    }
+
+    /// `(part, name)` with the hash a lookup of it in this map uses (`HashShards::hashed`).
+    #[inline]
+    pub(crate) fn hashed<'q>(&self, part: &'q P, name: &'q str) -> Hashed<(&'q P, &'q str)> {
+        Hashed {
+            hash: self.hashing.hash(&(part, name)),
+            key: (part, name),
+        }
+    }
+
+    /// `get` of a key hashed by this map (`hashed`).
+    #[inline]
+    pub(crate) fn get_hashed(&self, key: &Hashed<(&P, &str)>) -> Option<&V> {
+        let (part, name) = key.key;
+        let shard = self
+            .shards
+            .get(Hashing::shard(key.hash, self.shards.count()))?;
         shard
-            .find(hash, |(p, n, _)| p == part && same_text(n, name))
+            .find(key.hash, |(p, n, _)| p == part && same_text(n, name))
             .map(|(_, _, value)| value)
     }
 
     /// Starts reading the slot where `get(part, name)` will look first (`prefetch`).
     pub(crate) fn prefetch(&self, part: &P, name: &str) {
-        let hash = self.hashing.hash(&(part, name));
-        if let Some(shard) = self.shards.get(Hashing::shard(hash, self.shards.count())) {
-            shard.prefetch(hash);
+        self.prefetch_hashed(&self.hashed(part, name));
+    }
+
+    /// `prefetch` of a key hashed by this map (`hashed`).
+    #[inline]
+    pub(crate) fn prefetch_hashed(&self, key: &Hashed<(&P, &str)>) {
+        if let Some(shard) = self
+            .shards
+            .get(Hashing::shard(key.hash, self.shards.count()))
+        {
+            shard.prefetch(key.hash);
         }
     }
 
@@ -612,7 +687,33 @@ impl<K: Hash + Eq + Clone + Default, E: Clone + Default> Interner<K, E> {
         K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.ids.get(name).map(|(id, value)| (*id, value))
+        self.entry_hashed(&self.ids.hashed(name))
+    }
+
+    /// `name` with the hash its lookup uses (`HashShards::hashed`).
+    #[inline]
+    pub(crate) fn hashed<'q, Q>(&self, name: &'q Q) -> Hashed<&'q Q>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ids.hashed(name)
+    }
+
+    /// `entry` of a name hashed by this interner (`hashed`).
+    #[inline]
+    pub(crate) fn entry_hashed<Q>(&self, name: &Hashed<&Q>) -> Option<(u32, &E)>
+    where
+        K: Borrow<Q> + SameKey<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.ids.get_hashed(name).map(|(id, value)| (*id, value))
+    }
+
+    /// `prefetch` of a name hashed by this interner (`hashed`).
+    #[inline]
+    pub(crate) fn prefetch_hashed<Q: ?Sized>(&self, name: &Hashed<&Q>) {
+        self.ids.prefetch_hashed(name);
     }
 
     /// The value the entry of the name of `id` holds.

@@ -23,7 +23,8 @@ use crate::grants::{GrantList, Reaching};
 use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{
-    DenseShards, FewNames, HashShards, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN, same_text,
+    DenseShards, FewNames, HashShards, Hashed, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN,
+    same_text,
 };
 
 /// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
@@ -687,12 +688,22 @@ impl Snapshot {
     /// their grants in the entry of that name, found with the id.
     #[inline]
     fn find_subject(&self, name: &str, application: Option<&str>) -> Option<Subject<'_>> {
-        if let Some((user, grants)) = self.user_names.entry(name)
+        self.find_hashed_subject(&self.user_names.hashed(name), application)
+    }
+
+    /// `find_subject` of a name hashed for the table of user names.
+    #[inline]
+    fn find_hashed_subject(
+        &self,
+        name: &Hashed<&str>,
+        application: Option<&str>,
+    ) -> Option<Subject<'_>> {
+        if let Some((user, grants)) = self.user_names.entry_hashed(name)
             && (grants.is_plain() || self.user_exists(user))
         {
             return Some(Subject { id: user, grants });
         }
-        self.find_other_user(name, application)
+        self.find_other_user(name.key(), application)
             .map(|user| self.subject(user))
     }
 
@@ -1145,25 +1156,43 @@ impl Snapshot {
         let Some((application_id, application)) = self.application(asked.application) else {
             return Err(DenyReason::UnknownApplication);
         };
-        // The resource's entry is read before the subject is resolved, though the subject is
-        // checked first: the two lookups do not depend on each other, and started together
-        // the processor waits for their memory reads at the same time instead of in turn.
-        let registered = self.registered(application_id, asked.resource_type, asked.resource_id);
+        // Both names are hashed, and the reads of both their slots started, before either
+        // slot is probed: a probe branches on what its slot holds, and a branch the
+        // processor guesses wrong while the slot is still on its way from memory would hold
+        // back the other read until it arrives, one read after the other instead of both at
+        // once.
+        let part = self
+            .resource_types
+            .id_of(asked.resource_type, &self.keys)
+            .map(|resource_type| (application_id, resource_type));
+        let resource = part
+            .as_ref()
+            .map(|part| self.resources.hashed(part, asked.resource_id));
+        let subject = self.user_names.hashed(asked.subject);
+        self.user_names.prefetch_hashed(&subject);
+        if let Some(resource) = &resource {
+            self.resources.prefetch_hashed(resource);
+        }
+        // The user first: their grants are one more read from memory away.
+        let user = self.find_hashed_subject(&subject, Some(application.key.as_str()));
+        // Every line of the user's grants, started as soon as the user's entry is here. The
+        // rule reads only the candidates the marks name, but which ones depends on the
+        // resource, whose entry is far in memory and may arrive later: waiting for it
+        // before starting the candidates' reads would put two reads from memory one after
+        // the other, and requesting the few lines of every grant at once costs next to
+        // nothing.
+        if let Some(user) = &user {
+            prefetch_all(user.grants.as_slice());
+        }
+        let registered = resource.and_then(|resource| self.resources.get_hashed(&resource));
         // The read the resource's chain needs next, started as soon as its address is known
-        // rather than when the rule gets to it, some hundred instructions later: the
-        // resource's place.
+        // rather than when the rule gets to it: the resource's place.
         if let Some(place) = registered.and_then(|resource| self.place_of(resource)) {
             prefetch(place);
         }
-        let Some(user) = self.find_subject(asked.subject, Some(application.key.as_str())) else {
+        let Some(user) = user else {
             return Err(DenyReason::UnknownSubject);
         };
-        // Every line of the user's grants, started as soon as the user's entry is here. The
-        // rule reads only the candidates the marks name, but which ones depends on the
-        // resource, whose entry is far in memory and arrives later: waiting for it before
-        // starting the candidates' reads put two reads from memory one after the other,
-        // and requesting the few lines of every grant at once costs next to nothing.
-        prefetch_all(user.grants.as_slice());
         let Some(action) = application.permission_named(asked.action) else {
             return Err(DenyReason::UnknownAction);
         };

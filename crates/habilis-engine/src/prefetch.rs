@@ -6,7 +6,7 @@
 //! reads for the questions ahead while it decides the current one (`Snapshot::verdicts`),
 //! and the processor waits for several at once instead of one at a time. A single check
 //! starts the resource's place and the lines of the user's grants as soon as it knows where they
-//! are, rather than when the rule reaches them (`Snapshot::resolve`).
+//! are, rather than when the rule reaches them (`Snapshot::resolve`, `Subject::found`).
 
 /// Starts loading the cache line that holds `value` into the nearest cache. It reads nothing
 /// into the program and never faults: a hint the processor may ignore.

@@ -392,6 +392,18 @@ pub(crate) struct Subject<'s> {
     pub(crate) grants: &'s GrantList,
 }
 
+impl<'s> Subject<'s> {
+    /// A user just found, with the reads of every line of their grants started at once:
+    /// whichever of them the rule reads (the candidates the marks name, which depend on the
+    /// resource, or all of them) are on their way as soon as their address is known, not
+    /// only once the resource's entry, farther in memory, has arrived or the scan reaches
+    /// them. Requesting the few lines of every grant costs next to nothing.
+    fn found(id: u32, grants: &'s GrantList) -> Subject<'s> {
+        prefetch_all(grants.as_slice());
+        Subject { id, grants }
+    }
+}
+
 /// A question with borrowed names: `decision::Question` without the copies.
 #[derive(Clone, Copy, Debug)]
 pub struct Asked<'a> {
@@ -701,7 +713,7 @@ impl Snapshot {
         if let Some((user, grants)) = self.user_names.entry_hashed(name)
             && (grants.is_plain() || self.user_exists(user))
         {
-            return Some(Subject { id: user, grants });
+            return Some(Subject::found(user, grants));
         }
         self.find_other_user(name.key(), application)
             .map(|user| self.subject(user))
@@ -709,13 +721,12 @@ impl Snapshot {
 
     /// A user with their grants, found from their id.
     fn subject(&self, user: u32) -> Subject<'_> {
-        Subject {
-            id: user,
-            grants: self
-                .user_names
+        Subject::found(
+            user,
+            self.user_names
                 .value(user)
                 .unwrap_or_else(|| GrantList::empty()),
-        }
+        )
     }
 
     /// `find_user` for a name that is not a registered user's id.
@@ -929,9 +940,7 @@ impl Snapshot {
                 target.category,
             ))
         } else {
-            // Every grant is scanned: their lines are requested at once rather than one
-            // after the other as the scan reaches them.
-            prefetch_all(user.grants.as_slice());
+            // Every grant is scanned (their reads started when the user was found).
             user.grants.all()
         };
         let mut best: Option<DenyReason> = None;
@@ -1173,17 +1182,9 @@ impl Snapshot {
         if let Some(resource) = &resource {
             self.resources.prefetch_hashed(resource);
         }
-        // The user first: their grants are one more read from memory away.
+        // The user first: their grants are one more read from memory away, and finding the
+        // user starts those reads (`Subject::found`).
         let user = self.find_hashed_subject(&subject, Some(application.key.as_str()));
-        // Every line of the user's grants, started as soon as the user's entry is here. The
-        // rule reads only the candidates the marks name, but which ones depends on the
-        // resource, whose entry is far in memory and may arrive later: waiting for it
-        // before starting the candidates' reads would put two reads from memory one after
-        // the other, and requesting the few lines of every grant at once costs next to
-        // nothing.
-        if let Some(user) = &user {
-            prefetch_all(user.grants.as_slice());
-        }
         let registered = resource.and_then(|resource| self.resources.get_hashed(&resource));
         // The read the resource's chain needs next, started as soon as its address is known
         // rather than when the rule gets to it: the resource's place.

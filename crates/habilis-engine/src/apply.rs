@@ -19,8 +19,8 @@ use habilis_domain::{
 use crate::grants::GrantList;
 use crate::shards::{HashShards, Interner, Map, Name, UNSEEN};
 use crate::snapshot::{
-    ApplicationRec, GrantRec, GrantTag, MandateRec, MembershipRec, OrganizationRec, Place, Placed,
-    ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
+    ApplicationRec, GrantRec, GrantScope, GrantTag, MandateRec, MembershipRec, OrganizationRec,
+    Place, Placed, ResourceRec, RoleRec, ScopeRec, Snapshot, SuspensionRec, Window,
 };
 
 /// The writer's own bookkeeping; see the module comment.
@@ -429,7 +429,7 @@ impl Writer {
             grants.change(|grants| {
                 for (grant, tag) in grants.iter_mut().zip(&record.grant_tags) {
                     if grant.organization == organization {
-                        grant.in_force = tag.validity.and(window);
+                        grant.set_in_force(tag.validity.and(window));
                     }
                 }
             });
@@ -495,6 +495,7 @@ impl Writer {
         let application = snapshot.keys.intern(grant.application.as_str());
         let role = snapshot.keys.intern(grant.role.as_str());
         let scope = intern_scope(&mut snapshot.keys, &grant.scope);
+        let scope = GrantScope::of(&scope, &mut snapshot.scope_lists);
         let id: Name = Name::from(grant.id.as_str());
         let Some(record) = snapshot.users.get_mut(user) else {
             return;
@@ -504,14 +505,14 @@ impl Writer {
         };
         let validity = Window::of(grant.validity);
         grants.change(|grants| {
-            grants.push(GrantRec {
+            grants.push(GrantRec::new(
                 organization,
                 application,
                 role,
                 scope,
-                reach: grant.reach,
-                in_force: validity.and(record.membership(organization)),
-            });
+                grant.reach,
+                validity.and(record.membership(organization)),
+            ));
         });
         record.grant_tags.push(GrantTag {
             id: id.clone(),

@@ -1,12 +1,12 @@
 //! A user's active grants, with a one-byte mark for each of the first ones that says which
 //! resources the grant can reach directly, kept in the entry of the user's name.
 //!
-//! At a million grants, a check waits for its user's grants from memory: ten grants of 48
-//! bytes are eight cache lines, and a check that scans them all waits for all eight. Most
+//! At a million grants, a check waits for its user's grants from memory: ten grants of 32
+//! bytes are five cache lines, and a check that scans them all waits for all five. Most
 //! of them cannot allow the question at hand: they are for another organisation or another
 //! category. The marks sit in the entry the check reads to find the user, so before it
 //! reads a single grant it knows which few can allow (usually none or one), and it reads
-//! only those: one line instead of eight, and a working set small enough for the cache to
+//! only those: one line instead of five, and a working set small enough for the cache to
 //! keep the grants of the users asked about often.
 //!
 //! A mark is a fingerprint of (organisation, application, scope) — `ANY` for a grant that
@@ -16,9 +16,7 @@
 //! a fingerprint: a mark only ever adds a candidate, which the rule then decides in full,
 //! so the answer is the rule's on every grant.
 
-use habilis_domain::model::Reach;
-
-use crate::snapshot::{GrantRec, ScopeRec};
+use crate::snapshot::{GrantRec, GrantScope};
 
 /// How many of a user's grants have a mark; the grants past them are always candidates.
 /// Fifteen bytes, and the `plain` flag, keep the entry of a user's name within one cache
@@ -217,14 +215,14 @@ enum Form {
 }
 
 fn mark_of(grant: &GrantRec) -> u8 {
-    if grant.reach == Reach::AllSubscribers {
+    if grant.is_wide() {
         return ANY;
     }
-    let form = match &grant.scope {
-        ScopeRec::All => Form::Everything,
-        ScopeRec::Matter(matter) => Form::Matter(*matter),
-        ScopeRec::Category(pair) => Form::Category(*pair),
-        ScopeRec::Matters(_) | ScopeRec::Categories(_) => return ANY,
+    let form = match grant.scope() {
+        GrantScope::All => Form::Everything,
+        GrantScope::Matter(matter) => Form::Matter(matter),
+        GrantScope::Category(pair) => Form::Category(pair),
+        GrantScope::Listed(_) => return ANY,
     };
     fingerprint(grant.organization, grant.application, form)
 }
@@ -249,33 +247,42 @@ fn fingerprint(organization: u32, application: u32, form: Form) -> u8 {
 mod tests {
     use proptest::prelude::*;
 
+    use habilis_domain::model::Reach;
+
     use super::*;
-    use crate::snapshot::Window;
+    use crate::snapshot::{ScopeView, Window};
 
     /// Grants over few organisations, applications, matters and categories, so that the
     /// grants that reach a resource and the fingerprints they share are common.
     fn any_grant() -> impl Strategy<Value = GrantRec> {
         let scope = prop_oneof![
-            Just(ScopeRec::All),
-            (0u32..3).prop_map(ScopeRec::Matter),
-            (0u32..3, 0u32..4).prop_map(ScopeRec::Category),
-            prop::collection::vec(0u32..3, 2..4).prop_map(ScopeRec::of_matters),
-            prop::collection::vec((0u32..3, 0u32..4), 2..4).prop_map(ScopeRec::of_categories),
+            Just(GrantScope::All),
+            (0u32..3).prop_map(GrantScope::Matter),
+            (0u32..3, 0u32..4).prop_map(GrantScope::Category),
+            (0u32..3).prop_map(GrantScope::Listed),
         ];
         (0u32..4, 0u32..2, scope, prop::bool::weighted(0.2)).prop_map(
-            |(organization, application, scope, wide)| GrantRec {
-                organization,
-                application,
-                role: 3,
-                scope,
-                reach: if wide {
+            |(organization, application, scope, wide)| {
+                let reach = if wide {
                     Reach::AllSubscribers
                 } else {
                     Reach::Organization
-                },
-                in_force: Window::NEVER,
+                };
+                GrantRec::new(organization, application, 3, scope, reach, Window::NEVER)
             },
         )
+    }
+
+    /// Whether a grant's scope covers the resource by itself (a listed scope: never, a
+    /// list is a candidate for every question).
+    fn covers_inline(scope: GrantScope, matter: Option<u32>, category: Option<u32>) -> bool {
+        let view = match scope {
+            GrantScope::All => ScopeView::All,
+            GrantScope::Matter(only) => ScopeView::Matter(only),
+            GrantScope::Category(pair) => ScopeView::Category(pair),
+            GrantScope::Listed(_) => return false,
+        };
+        view.covers(matter, category)
     }
 
     proptest! {
@@ -305,9 +312,9 @@ mod tests {
                 for (position, grant) in list.as_slice().iter().enumerate() {
                     let direct = grant.organization == organization
                         && grant.application == application
-                        && grant.scope.covers(matter, category);
-                    let elsewise = grant.reach == Reach::AllSubscribers
-                        || matches!(grant.scope, ScopeRec::Matters(_) | ScopeRec::Categories(_));
+                        && covers_inline(grant.scope(), matter, category);
+                    let elsewise =
+                        grant.is_wide() || matches!(grant.scope(), GrantScope::Listed(_));
                     if direct || elsewise || position >= MARKED {
                         prop_assert!(found.contains(&position), "grant {} {:?}", position, grant);
                     }
@@ -318,15 +325,8 @@ mod tests {
         }
     }
 
-    fn grant(organization: u32, scope: ScopeRec, reach: Reach) -> GrantRec {
-        GrantRec {
-            organization,
-            application: 7,
-            role: 3,
-            scope,
-            reach,
-            in_force: Window::NEVER,
-        }
+    fn grant(organization: u32, scope: GrantScope, reach: Reach) -> GrantRec {
+        GrantRec::new(organization, 7, 3, scope, reach, Window::NEVER)
     }
 
     fn positions(list: &GrantList, reaching: &Reaching) -> Vec<usize> {
@@ -344,7 +344,7 @@ mod tests {
             for organization in 0..20 {
                 grants.push(grant(
                     organization,
-                    ScopeRec::Category((10, organization)),
+                    GrantScope::Category((10, organization)),
                     Reach::Organization,
                 ));
             }
@@ -365,19 +365,19 @@ mod tests {
     fn each_scope_form_and_the_other_ways_are_found() {
         let mut list = GrantList::default();
         list.change(|grants| {
-            grants.push(grant(4, ScopeRec::All, Reach::Organization));
-            grants.push(grant(4, ScopeRec::Matter(10), Reach::Organization));
-            grants.push(grant(4, ScopeRec::Category((10, 11)), Reach::Organization));
+            grants.push(grant(4, GrantScope::All, Reach::Organization));
+            grants.push(grant(4, GrantScope::Matter(10), Reach::Organization));
             grants.push(grant(
-                9,
-                ScopeRec::Category((10, 11)),
-                Reach::AllSubscribers,
-            ));
-            grants.push(grant(
-                5,
-                ScopeRec::Matters(vec![10, 12].into()),
+                4,
+                GrantScope::Category((10, 11)),
                 Reach::Organization,
             ));
+            grants.push(grant(
+                9,
+                GrantScope::Category((10, 11)),
+                Reach::AllSubscribers,
+            ));
+            grants.push(grant(5, GrantScope::Listed(0), Reach::Organization));
         });
         let reaching = Reaching::of(4, 7, Some(10), Some(11));
         assert_eq!(positions(&list, &reaching), vec![0, 1, 2, 3, 4]);
@@ -419,7 +419,7 @@ mod tests {
         list.set_plain(true);
         list.change(|grants| {
             for organization in 0..20 {
-                grants.push(grant(organization, ScopeRec::All, Reach::Organization));
+                grants.push(grant(organization, GrantScope::All, Reach::Organization));
             }
         });
         assert!(list.is_plain());
@@ -434,8 +434,8 @@ mod tests {
     fn marks_follow_every_change() {
         let mut list = GrantList::default();
         list.change(|grants| {
-            grants.push(grant(1, ScopeRec::All, Reach::Organization));
-            grants.push(grant(4, ScopeRec::All, Reach::Organization));
+            grants.push(grant(1, GrantScope::All, Reach::Organization));
+            grants.push(grant(4, GrantScope::All, Reach::Organization));
         });
         let reaching = Reaching::of(4, 7, None, None);
         assert!(positions(&list, &reaching).contains(&1));

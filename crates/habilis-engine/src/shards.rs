@@ -66,7 +66,8 @@ same_by_eq!(
     u64,
     (u32, u32),
     (u32, u32, u32),
-    crate::snapshot::Place
+    crate::snapshot::Place,
+    crate::snapshot::ScopeRec
 );
 
 /// Whether two names are the same text, compared in place a word at a time. `==` on text

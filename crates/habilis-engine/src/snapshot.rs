@@ -27,18 +27,25 @@ use crate::shards::{
     same_text,
 };
 
-/// A grant or mandate scope over interned keys; lists are sorted. A scope of one matter or
-/// one category, the usual case, is kept inline: a check reads the scopes of several grants
-/// of a user, and a pointer to follow for each cost a cache miss each. Longer lists are
-/// behind a thin pointer (`ThinVec` keeps its length in its allocation), so that a scope is
-/// 16 bytes and a grant's record 48: a million of them are in the engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A scope over interned keys; lists are sorted. A mandate's scope, and the list of a grant
+/// scoped to several matters or categories (interned in `Snapshot::scope_lists`; a grant's
+/// record keeps one matter or one category inline: `GrantScope`). Lists are behind a thin
+/// pointer (`ThinVec` keeps its length in its allocation), so that a scope is 16 bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) enum ScopeRec {
+    #[default]
     All,
     Matter(u32),
     Category((u32, u32)),
     Matters(ThinVec<u32>),
     Categories(ThinVec<(u32, u32)>),
+}
+
+/// For `Interner<ScopeRec>`: a scope is its own owned form.
+impl From<&ScopeRec> for ScopeRec {
+    fn from(scope: &ScopeRec) -> ScopeRec {
+        scope.clone()
+    }
 }
 
 impl ScopeRec {
@@ -60,15 +67,46 @@ impl ScopeRec {
         }
     }
 
+    pub(crate) fn view(&self) -> ScopeView<'_> {
+        match self {
+            ScopeRec::All => ScopeView::All,
+            ScopeRec::Matter(matter) => ScopeView::Matter(*matter),
+            ScopeRec::Category(pair) => ScopeView::Category(*pair),
+            ScopeRec::Matters(list) => ScopeView::Matters(list),
+            ScopeRec::Categories(list) => ScopeView::Categories(list),
+        }
+    }
+
+    pub(crate) fn covers(&self, matter: Option<u32>, category: Option<u32>) -> bool {
+        self.view().covers(matter, category)
+    }
+}
+
+/// A scope as the rule reads it, a grant's (with its list, if it has one) or a mandate's.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ScopeView<'s> {
+    All,
+    Matter(u32),
+    Category((u32, u32)),
+    Matters(&'s [u32]),
+    Categories(&'s [(u32, u32)]),
+}
+
+impl ScopeView<'_> {
+    /// A scope that covers nothing: what a list that cannot be found stands for.
+    const NOTHING: ScopeView<'static> = ScopeView::Matters(&[]);
+
     /// `Scope::covers` over interned keys: a resource outside the taxonomy (no matter) is
     /// covered only by `All`.
     pub(crate) fn covers(&self, matter: Option<u32>, category: Option<u32>) -> bool {
         match self {
-            ScopeRec::All => true,
-            ScopeRec::Matter(only) => matter == Some(*only),
-            ScopeRec::Matters(matters) => matter.is_some_and(|m| matters.binary_search(&m).is_ok()),
-            ScopeRec::Category(only) => matter.zip(category) == Some(*only),
-            ScopeRec::Categories(pairs) => match (matter, category) {
+            ScopeView::All => true,
+            ScopeView::Matter(only) => matter == Some(*only),
+            ScopeView::Matters(matters) => {
+                matter.is_some_and(|m| matters.binary_search(&m).is_ok())
+            }
+            ScopeView::Category(only) => matter.zip(category) == Some(*only),
+            ScopeView::Categories(pairs) => match (matter, category) {
                 (Some(m), Some(c)) => pairs.binary_search(&(m, c)).is_ok(),
                 _ => false,
             },
@@ -76,9 +114,32 @@ impl ScopeRec {
     }
 }
 
+/// A grant's scope as its record keeps it: everything, one matter or one category inline
+/// (the usual scopes), or the id of a longer list in `Snapshot::scope_lists`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GrantScope {
+    All,
+    Matter(u32),
+    Category((u32, u32)),
+    Listed(u32),
+}
+
+impl GrantScope {
+    /// `scope` as a grant keeps it, its list (if any) interned in `lists`.
+    pub(crate) fn of(scope: &ScopeRec, lists: &mut Interner<ScopeRec>) -> GrantScope {
+        match scope {
+            ScopeRec::All => GrantScope::All,
+            ScopeRec::Matter(matter) => GrantScope::Matter(*matter),
+            ScopeRec::Category(pair) => GrantScope::Category(*pair),
+            ScopeRec::Matters(_) | ScopeRec::Categories(_) => {
+                GrantScope::Listed(lists.intern(scope))
+            }
+        }
+    }
+}
+
 /// `Validity` in 16 bytes instead of 24, as a closed range `[from, last]`: an open end is
-/// `i64::MAX`, and a window ending before it starts holds no moment. A check scans every
-/// grant of its user; smaller records are fewer cache lines to read.
+/// `i64::MAX`, and a window ending before it starts holds no moment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Window {
     from: i64,
@@ -126,20 +187,153 @@ impl Window {
     }
 }
 
+/// A moment as a check compares it with grants' windows: the time, and the same in the
+/// seconds of a `ShortWindow` when it is one of theirs (`None` before 1970 and from 2106 on,
+/// when the rule reads each grant's exact window instead).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Moment {
+    pub(crate) at: Timestamp,
+    short: Option<u32>,
+}
+
+impl Moment {
+    pub(crate) fn of(at: Timestamp) -> Moment {
+        Moment {
+            at,
+            // `u32::MAX` stands for "no end" in a short window: not a moment of its own.
+            short: u32::try_from(at.0)
+                .ok()
+                .filter(|&seconds| seconds != u32::MAX),
+        }
+    }
+}
+
+/// A window in 8 bytes: its ends in seconds as `u32`, clamped, which keeps `contains` exact
+/// for every moment from 1970 to 2106 (`Moment::short`). An end before 1970 or past 2106
+/// compares with those moments as it would unclamped: a start before them is before each
+/// of them, an end after them after each; a window that ends before 1970 holds none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ShortWindow {
+    from: u32,
+    last: u32,
+}
+
+impl ShortWindow {
+    /// Holds none of the moments a short window compares.
+    const EMPTY: ShortWindow = ShortWindow {
+        from: u32::MAX,
+        last: 0,
+    };
+
+    fn of(window: Window) -> ShortWindow {
+        if window.last < 0 || window.from > window.last {
+            return ShortWindow::EMPTY;
+        }
+        let clamped = |seconds: i64| u32::try_from(seconds.max(0)).unwrap_or(u32::MAX);
+        ShortWindow {
+            from: clamped(window.from),
+            last: clamped(window.last),
+        }
+    }
+
+    fn contains(self, seconds: u32) -> bool {
+        self.from <= seconds && seconds <= self.last
+    }
+}
+
 /// An active grant, kept in its user's list (in the entry of the user's name:
 /// `Snapshot::user_names`); its id and own validity are in the user's `grant_tags` at the
 /// same position, out of the way of the scan.
+///
+/// 32 bytes, two to a cache line: a check may read every grant of its user (their reads
+/// start as soon as the user is found), and ten grants are five lines instead of the
+/// eight they took at 48 bytes. Hence a scope of several matters or categories by the id of
+/// its list, the window in 32-bit seconds, the reach in a bit.
 #[derive(Clone, Debug)]
 pub(crate) struct GrantRec {
     pub(crate) organization: u32,
     pub(crate) application: u32,
     pub(crate) role: u32,
-    pub(crate) scope: ScopeRec,
-    pub(crate) reach: Reach,
+    /// The values of the scope `form` names: a matter; a matter and a category; the id of
+    /// a list.
+    scope_values: [u32; 2],
     /// When the grant counts: its validity, and the user's membership of the grant's
     /// organisation (a grant counts only while its holder is a member). Kept current by
     /// the writer when either changes, so a check reads no membership.
-    pub(crate) in_force: Window,
+    in_force: ShortWindow,
+    /// The scope's form (`FORM_*`), and `WIDE` for a grant that reaches every subscriber.
+    form: u8,
+}
+
+const FORM_ALL: u8 = 0;
+const FORM_MATTER: u8 = 1;
+const FORM_CATEGORY: u8 = 2;
+const FORM_LISTED: u8 = 3;
+const FORM_BITS: u8 = 3;
+const WIDE: u8 = 4;
+
+impl GrantRec {
+    pub(crate) fn new(
+        organization: u32,
+        application: u32,
+        role: u32,
+        scope: GrantScope,
+        reach: Reach,
+        in_force: Window,
+    ) -> GrantRec {
+        let (form, scope_values) = match scope {
+            GrantScope::All => (FORM_ALL, [0, 0]),
+            GrantScope::Matter(matter) => (FORM_MATTER, [matter, 0]),
+            GrantScope::Category((matter, category)) => (FORM_CATEGORY, [matter, category]),
+            GrantScope::Listed(list) => (FORM_LISTED, [list, 0]),
+        };
+        let wide = match reach {
+            Reach::Organization => 0,
+            Reach::AllSubscribers => WIDE,
+        };
+        GrantRec {
+            organization,
+            application,
+            role,
+            scope_values,
+            in_force: ShortWindow::of(in_force),
+            form: form | wide,
+        }
+    }
+
+    pub(crate) fn scope(&self) -> GrantScope {
+        let [first, second] = self.scope_values;
+        match self.form & FORM_BITS {
+            FORM_ALL => GrantScope::All,
+            FORM_MATTER => GrantScope::Matter(first),
+            FORM_CATEGORY => GrantScope::Category((first, second)),
+            _ => GrantScope::Listed(first),
+        }
+    }
+
+    pub(crate) fn reach(&self) -> Reach {
+        if self.is_wide() {
+            Reach::AllSubscribers
+        } else {
+            Reach::Organization
+        }
+    }
+
+    /// Whether the grant reaches every subscriber of its application (`Reach::AllSubscribers`).
+    pub(crate) fn is_wide(&self) -> bool {
+        self.form & WIDE != 0
+    }
+
+    /// Whether the grant is in force at `moment`; `None` when only its exact window can tell
+    /// (`Snapshot::in_force`).
+    #[inline]
+    fn in_force_at(&self, moment: Moment) -> Option<bool> {
+        moment.short.map(|seconds| self.in_force.contains(seconds))
+    }
+
+    pub(crate) fn set_in_force(&mut self, in_force: Window) {
+        self.in_force = ShortWindow::of(in_force);
+    }
 }
 
 // The records a million grants and resources are made of keep their size: a byte more per
@@ -147,7 +341,7 @@ pub(crate) struct GrantRec {
 #[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(size_of::<ScopeRec>() == 16);
-    assert!(size_of::<GrantRec>() == 48);
+    assert!(size_of::<GrantRec>() == 32);
     assert!(size_of::<ResourceRec>() == 8);
     assert!(size_of::<UserRec>() == 64);
 };
@@ -535,6 +729,8 @@ pub struct Snapshot {
     /// check reads the grants that can allow right after the entry, without the user's
     /// record in between (`grants`).
     pub(crate) user_names: Interner<Name, GrantList>,
+    /// The lists of grants' scopes of several matters or categories (`GrantScope::Listed`).
+    pub(crate) scope_lists: Interner<ScopeRec>,
     pub(crate) organization_names: Interner,
 
     pub(crate) users: DenseShards<UserRec>,
@@ -584,6 +780,7 @@ impl Default for Snapshot {
             stats: EngineStats::default(),
             keys: Interner::new(SMALL),
             user_names: Interner::new(LARGE),
+            scope_lists: Interner::new(SMALL),
             organization_names: Interner::new(LARGE),
             users: DenseShards::new(LARGE),
             organizations: DenseShards::new(LARGE),
@@ -650,6 +847,49 @@ impl Snapshot {
 
     fn user_exists(&self, user: u32) -> bool {
         self.user(user).is_some_and(|u| u.exists)
+    }
+
+    /// The scope of a grant, with its list if it has one.
+    #[inline]
+    pub(crate) fn scope_view(&self, grant: &GrantRec) -> ScopeView<'_> {
+        match grant.scope() {
+            GrantScope::All => ScopeView::All,
+            GrantScope::Matter(matter) => ScopeView::Matter(matter),
+            GrantScope::Category(pair) => ScopeView::Category(pair),
+            GrantScope::Listed(list) => self
+                .scope_lists
+                .name(list)
+                .map_or(ScopeView::NOTHING, ScopeRec::view),
+        }
+    }
+
+    /// Whether the grant at `position` in `user`'s list is in force at `moment`.
+    #[inline]
+    fn in_force(&self, user: u32, position: usize, grant: &GrantRec, moment: Moment) -> bool {
+        match grant.in_force_at(moment) {
+            Some(in_force) => in_force,
+            None => self.in_force_exactly(user, position, grant, moment.at),
+        }
+    }
+
+    /// `in_force` at a moment a grant's short window cannot tell: from the grant's own
+    /// validity and the user's membership, which its short window is made of.
+    #[cold]
+    #[inline(never)]
+    fn in_force_exactly(
+        &self,
+        user: u32,
+        position: usize,
+        grant: &GrantRec,
+        at: Timestamp,
+    ) -> bool {
+        self.user(user).is_some_and(|record| {
+            record.grant_tags.get(position).is_some_and(|tag| {
+                tag.validity
+                    .and(record.membership(grant.organization))
+                    .contains(at)
+            })
+        })
     }
 
     fn is_organization_suspended(&self, organization: u32) -> bool {
@@ -920,6 +1160,7 @@ impl Snapshot {
             return Err(DenyReason::NoGrant);
         }
         let session_rank = level.unwrap_or(0);
+        let moment = Moment::of(at);
         // Looked up on first need: most decisions end before any mandate matters, and an
         // organisation that gave no mandate has none to look up.
         let mut mandates: Option<&[MandateRec]> =
@@ -953,13 +1194,14 @@ impl Snapshot {
                     .and_then(|record| record.grant_tags.get(index))
                     .map(|tag| &tag.id)
             };
-            if grant.application != application_id || !grant.in_force.contains(at) {
+            if grant.application != application_id || !self.in_force(user.id, index, grant, moment)
+            {
                 continue;
             }
             // Whether the grant can reach the resource's organisation at all, before any
             // other lookup: a user's grants are mostly elsewhere.
             let reaches = grant.organization == target.organization
-                || grant.reach == Reach::AllSubscribers
+                || grant.is_wide()
                 || !mandates
                     .get_or_insert_with(|| {
                         self.mandates
@@ -974,9 +1216,9 @@ impl Snapshot {
                 continue;
             };
             let grant_scope = if role.scoped {
-                &grant.scope
+                self.scope_view(grant)
             } else {
-                &ScopeRec::All
+                ScopeView::All
             };
             // A grant whose scope leaves the resource out allows it by no way (a mandate's
             // scope only narrows), and the denial it would add, `outside_scope`, can change
@@ -1024,7 +1266,7 @@ impl Snapshot {
                     Err(reason) => best = Some(closer(best, reason)),
                 }
             }
-            if grant.reach == Reach::AllSubscribers
+            if grant.is_wide()
                 && grant.organization == application.owner
                 && self.is_subscribed(target.organization, application_id)
             {
@@ -1240,8 +1482,10 @@ impl Snapshot {
         }
         // The places the subject's grants can reach, each once.
         let mut places: Vec<Place> = Vec::new();
-        for grant in subject.grants.as_slice() {
-            if grant.application != application_id || !grant.in_force.contains(at) {
+        let moment = Moment::of(at);
+        for (position, grant) in subject.grants.as_slice().iter().enumerate() {
+            if grant.application != application_id || !self.in_force(user, position, grant, moment)
+            {
                 continue;
             }
             let Some(role) = app.role(grant.role) else {
@@ -1253,12 +1497,11 @@ impl Snapshot {
                 continue;
             }
             let scope = if role.scoped {
-                &grant.scope
+                self.scope_view(grant)
             } else {
-                &ScopeRec::All
+                ScopeView::All
             };
-            let application_wide =
-                grant.reach == Reach::AllSubscribers && grant.organization == app.owner;
+            let application_wide = grant.is_wide() && grant.organization == app.owner;
             let organizations = std::iter::once(grant.organization)
                 .chain(
                     // Only an application-wide grant reaches the subscribers; the test is on
@@ -1495,9 +1738,11 @@ impl Snapshot {
             return Vec::new();
         }
         let mut found = Vec::new();
-        for (grant, tag) in subject.grants.as_slice().iter().zip(&record.grant_tags) {
+        let moment = Moment::of(at);
+        let grants = subject.grants.as_slice().iter().zip(&record.grant_tags);
+        for (position, (grant, tag)) in grants.enumerate() {
             if grant.application != application_id
-                || !grant.in_force.contains(at)
+                || !self.in_force(subject.id, position, grant, moment)
                 || self.is_organization_suspended(grant.organization)
             {
                 continue;
@@ -1508,7 +1753,7 @@ impl Snapshot {
             let (Some(role_key), Some(scope)) = (
                 self.key_of(grant.role),
                 if role.scoped {
-                    self.scope_of(&grant.scope)
+                    self.scope_of(self.scope_view(grant))
                 } else {
                     Some(Scope::All)
                 },
@@ -1523,7 +1768,7 @@ impl Snapshot {
                     level: role.level.clone(),
                     scope: scope.clone(),
                     mandate_scope,
-                    reach: grant.reach,
+                    reach: grant.reach(),
                     via,
                     grant: GrantId::new(tag.id.as_str()),
                     valid_until: tag.validity.until(),
@@ -1551,7 +1796,7 @@ impl Snapshot {
                     found.extend(entry(
                         mandator,
                         Via::Mandate(MandateId::new(&*mandate.id)),
-                        self.scope_of(&mandate.scope),
+                        self.scope_of(mandate.scope.view()),
                     ));
                 }
             }
@@ -1572,7 +1817,7 @@ impl Snapshot {
     }
 
     /// A scope over interned keys back as the domain's scope.
-    fn scope_of(&self, scope: &ScopeRec) -> Option<Scope> {
+    fn scope_of(&self, scope: ScopeView<'_>) -> Option<Scope> {
         let matters = |matters: &[u32]| -> Option<Scope> {
             let keys = matters.iter().map(|m| self.key_of(*m));
             Some(Scope::Matters(keys.collect::<Option<_>>()?))
@@ -1584,11 +1829,11 @@ impl Snapshot {
             Some(Scope::Categories(keys.collect::<Option<_>>()?))
         };
         match scope {
-            ScopeRec::All => Some(Scope::All),
-            ScopeRec::Matter(matter) => matters(std::slice::from_ref(matter)),
-            ScopeRec::Matters(list) => matters(list),
-            ScopeRec::Category(pair) => categories(std::slice::from_ref(pair)),
-            ScopeRec::Categories(list) => categories(list),
+            ScopeView::All => Some(Scope::All),
+            ScopeView::Matter(matter) => matters(&[matter]),
+            ScopeView::Matters(list) => matters(list),
+            ScopeView::Category(pair) => categories(&[pair]),
+            ScopeView::Categories(list) => categories(list),
         }
     }
 
@@ -1628,5 +1873,52 @@ impl Snapshot {
     pub fn resolve_user(&self, name: &str, application: Option<&str>) -> Option<UserId> {
         let user = self.find_user(name, application)?;
         self.user_names.name(user).map(|name| UserId::new(&**name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A grant's short window says what its exact window says at every moment it answers
+    /// for, and leaves no moment from 1970 to 2106 to the exact window.
+    #[test]
+    fn a_short_window_agrees_with_the_exact_one() {
+        let max = i64::from(u32::MAX);
+        let ends = [
+            i64::MIN,
+            -5_000_000_000,
+            -1,
+            0,
+            1,
+            1_700_000_000,
+            max - 2,
+            max - 1,
+            max,
+            max + 1,
+            5_000_000_000,
+            i64::MAX,
+        ];
+        let moments = ends
+            .iter()
+            .flat_map(|&t| [t.saturating_sub(1), t, t.saturating_add(1)]);
+        for from in ends {
+            for last in ends {
+                let exact = Window { from, last };
+                let short = ShortWindow::of(exact);
+                for at in moments.clone() {
+                    let moment = Moment::of(Timestamp(at));
+                    match moment.short {
+                        Some(seconds) => assert_eq!(
+                            short.contains(seconds),
+                            exact.contains(Timestamp(at)),
+                            "[{from}, {last}] at {at}"
+                        ),
+                        None => assert!(!(0..max).contains(&at), "{at} left to the exact window"),
+                    }
+                }
+            }
+        }
+        assert_eq!(Window::of(Validity::from(Timestamp(10))).until(), None);
     }
 }

@@ -30,8 +30,10 @@ const EMAILS: [&str; 3] = ["anne@a.be", "bert@b.be", "shared@c.be"];
 const EXTERNAL_IDS: [&str; 2] = ["ext-a", "ext-b"];
 /// Subject ids, some shaped like a user id or an e-mail to test which name wins.
 const SUBJECTS: [&str; 4] = ["s1", "s2", "usr_1", "x@y.be"];
-const TIMES: [i64; 4] = [0, 10, 20, 30];
-const MOMENTS: [i64; 3] = [5, 10, 20];
+/// With moments before 1970 and past 2106, where a grant's short window (32-bit seconds) cannot
+/// tell and the rule reads its exact window.
+const TIMES: [i64; 7] = [-10, 0, 10, 20, 30, 4_294_967_295, 5_000_000_000];
+const MOMENTS: [i64; 5] = [-5, 5, 10, 20, 4_294_967_300];
 const LEVELS: [Option<u8>; 3] = [None, Some(1), Some(2)];
 
 fn org_name(index: u8) -> String {

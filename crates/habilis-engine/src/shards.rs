@@ -11,7 +11,7 @@ use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
-use crate::slots::{SlotTable, slots_for};
+use crate::slots::{Packed, SlotAlignment, SlotTable, slots_for};
 
 /// A name or id as the engine keeps it: up to 24 bytes inline (every id Habilis makes, and
 /// most that applications register), longer ones on the heap. A lookup compares the name
@@ -246,7 +246,7 @@ impl<S: Clone + Default> Shards<S> {
 
 /// The shard that holds a key, ready to change: its table, the key's hash, and the hashing
 /// that places the table's other entries when it grows.
-type ShardMut<'a, T> = (&'a mut SlotTable<T>, u64, &'a Hashing);
+type ShardMut<'a, T, A = Packed> = (&'a mut SlotTable<T, A>, u64, &'a Hashing);
 
 /// A key and its hash in one map (`HashShards::hashed`, `NamedShards::hashed`): hashed
 /// once, for a read started early and a lookup later. The hash is that map's (each map has
@@ -266,13 +266,13 @@ impl<K: Copy> Hashed<K> {
 
 /// A map split into shards by the hash of its key.
 #[derive(Clone, Debug)]
-pub(crate) struct HashShards<K, V> {
-    shards: Shards<SlotTable<(K, V)>>,
+pub(crate) struct HashShards<K, V, A = Packed> {
+    shards: Shards<SlotTable<(K, V), A>>,
     hashing: Hashing,
 }
 
-impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
-    pub(crate) fn new(count: usize) -> HashShards<K, V> {
+impl<K: Hash + Eq + Clone, V: Clone, A: SlotAlignment> HashShards<K, V, A> {
+    pub(crate) fn new(count: usize) -> HashShards<K, V, A> {
         HashShards {
             shards: Shards::new(count),
             hashing: Hashing::default(),
@@ -349,7 +349,7 @@ impl<K: Hash + Eq + Clone, V: Clone> HashShards<K, V> {
     }
 
     /// The shard of `key` to change, and the key's hash.
-    fn shard_mut(&mut self, key: &K) -> Option<ShardMut<'_, (K, V)>> {
+    fn shard_mut(&mut self, key: &K) -> Option<ShardMut<'_, (K, V), A>> {
         let hash = self.hashing.hash(key);
         let index = Hashing::shard(hash, self.shards.count());
         Some((self.shards.get_mut(index)?, hash, &self.hashing))
@@ -653,8 +653,8 @@ impl<V: Clone + Default> DenseShards<V> {
 /// id: what a lookup by that name needs next, one read sooner than through the id (a user's
 /// grants, in the table of user names).
 #[derive(Clone, Debug)]
-pub(crate) struct Interner<K = Name, E = ()> {
-    ids: HashShards<K, (u32, E)>,
+pub(crate) struct Interner<K = Name, E = (), A = Packed> {
+    ids: HashShards<K, (u32, E), A>,
     names: DenseShards<K>,
     len: u32,
 }
@@ -663,8 +663,8 @@ pub(crate) struct Interner<K = Name, E = ()> {
 /// compares unequal to every known one.
 pub(crate) const UNSEEN: u32 = u32::MAX;
 
-impl<K: Hash + Eq + Clone + Default, E: Clone + Default> Interner<K, E> {
-    pub(crate) fn new(count: usize) -> Interner<K, E> {
+impl<K: Hash + Eq + Clone + Default, E: Clone + Default, A: SlotAlignment> Interner<K, E, A> {
+    pub(crate) fn new(count: usize) -> Interner<K, E, A> {
         Interner {
             ids: HashShards::new(count),
             names: DenseShards::new(count),

@@ -13,21 +13,56 @@
 //! sees many changes stays as short to probe as a fresh one. The slots are behind an `Arc`:
 //! a published snapshot shares them, and a change clones them (`Arc::make_mut`) once.
 
+use std::fmt::Debug;
 use std::sync::Arc;
+
+/// How a table's slots are aligned in memory: `Packed`, one after the other; `OnLine`, each
+/// starting a cache line (for entries of 64 bytes, one line each).
+pub(crate) trait SlotAlignment: Clone + Copy + Debug {}
+
+/// Slots one after the other, from the start of the slots' allocation (16 bytes into it,
+/// after the `Arc`'s counts): the fewest bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Packed;
+impl SlotAlignment for Packed {}
+
+/// Each slot starts a cache line: a 64-byte entry (the entry of a user's name, with the
+/// user's grants' marks) is read in one line instead of two. Packed, a table's slots would
+/// start 16 bytes into their allocation and each such entry would straddle two lines.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+pub(crate) struct OnLine;
+impl SlotAlignment for OnLine {}
+
+/// One slot: an entry or none, aligned as `A` says (a zero-length array takes no room, only
+/// its element's alignment).
+#[derive(Clone, Debug)]
+#[repr(C)]
+struct Slot<T, A> {
+    aligned: [A; 0],
+    entry: Option<T>,
+}
+
+impl<T, A> Slot<T, A> {
+    const EMPTY: Slot<T, A> = Slot {
+        aligned: [],
+        entry: None,
+    };
+}
 
 /// Entries in their slots, open addressing with linear probing; the caller gives each
 /// entry's hash (and, to move entries when the table grows or shrinks around a removal, a
 /// way to hash an entry again).
 #[derive(Clone, Debug)]
-pub(crate) struct SlotTable<T> {
+pub(crate) struct SlotTable<T, A = Packed> {
     /// A power of two in length (or empty); never more than `MAX_FILL` full, so that every
     /// probe ends at an empty slot.
-    slots: Arc<[Option<T>]>,
+    slots: Arc<[Slot<T, A>]>,
     len: usize,
 }
 
-impl<T> Default for SlotTable<T> {
-    fn default() -> SlotTable<T> {
+impl<T, A> Default for SlotTable<T, A> {
+    fn default() -> SlotTable<T, A> {
         SlotTable {
             slots: Arc::from(Vec::new()),
             len: 0,
@@ -56,7 +91,7 @@ pub(crate) fn slots_for(entries: usize) -> usize {
         .next_power_of_two()
 }
 
-impl<T: Clone> SlotTable<T> {
+impl<T: Clone, A: SlotAlignment> SlotTable<T, A> {
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -79,7 +114,7 @@ impl<T: Clone> SlotTable<T> {
         let mut index = hash as usize & mask;
         // Bounded by the slot count, though an empty slot always ends the probe first.
         for _ in 0..self.slots.len() {
-            match self.slots.get(index)? {
+            match &self.slots.get(index)?.entry {
                 None => return None,
                 Some(entry) if eq(entry) => return Some(index),
                 Some(_) => index = (index + 1) & mask,
@@ -99,12 +134,15 @@ impl<T: Clone> SlotTable<T> {
     #[inline]
     pub(crate) fn find(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<&T> {
         let index = self.position(hash, eq)?;
-        self.slots.get(index)?.as_ref()
+        self.slots.get(index)?.entry.as_ref()
     }
 
     pub(crate) fn find_mut(&mut self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<&mut T> {
         let index = self.position(hash, eq)?;
-        Arc::make_mut(&mut self.slots).get_mut(index)?.as_mut()
+        Arc::make_mut(&mut self.slots)
+            .get_mut(index)?
+            .entry
+            .as_mut()
     }
 
     /// Adds an entry whose key the table does not hold yet, and returns its slot index.
@@ -146,7 +184,10 @@ impl<T: Clone> SlotTable<T> {
 
     /// The entry in slot `index`, to change.
     pub(crate) fn get_at(&mut self, index: usize) -> Option<&mut T> {
-        Arc::make_mut(&mut self.slots).get_mut(index)?.as_mut()
+        Arc::make_mut(&mut self.slots)
+            .get_mut(index)?
+            .entry
+            .as_mut()
     }
 
     pub(crate) fn remove(
@@ -165,13 +206,16 @@ impl<T: Clone> SlotTable<T> {
     pub(crate) fn remove_at(&mut self, index: usize, rehash: impl Fn(&T) -> u64) -> Option<T> {
         let slots = Arc::make_mut(&mut self.slots);
         let mask = slots.len().wrapping_sub(1);
-        let removed = slots.get_mut(index)?.take()?;
+        let removed = slots.get_mut(index)?.entry.take()?;
         self.len -= 1;
         let mut hole = index;
         let mut next = index;
         for _ in 0..slots.len() {
             next = (next + 1) & mask;
-            let Some(Some(entry)) = slots.get(next) else {
+            let Some(Slot {
+                entry: Some(entry), ..
+            }) = slots.get(next)
+            else {
                 break;
             };
             let home = rehash(entry) as usize & mask;
@@ -194,13 +238,16 @@ impl<T: Clone> SlotTable<T> {
     }
 
     fn grow_to(&mut self, count: usize, rehash: impl Fn(&T) -> u64) {
-        let mut slots: Vec<Option<T>> = Vec::with_capacity(count);
-        slots.resize_with(count, || None);
+        let mut slots: Vec<Slot<T, A>> = Vec::with_capacity(count);
+        slots.resize_with(count, || Slot::EMPTY);
         let mut old = std::mem::replace(&mut self.slots, Arc::from(Vec::new()));
         // The old slots are taken when no snapshot shares them, cloned when one does.
         let entries: Vec<T> = match Arc::get_mut(&mut old) {
-            Some(owned) => owned.iter_mut().filter_map(Option::take).collect(),
-            None => old.iter().flatten().cloned().collect(),
+            Some(owned) => owned
+                .iter_mut()
+                .filter_map(|slot| slot.entry.take())
+                .collect(),
+            None => old.iter().filter_map(|slot| slot.entry.clone()).collect(),
         };
         for entry in entries {
             // `count` holds every entry with room to spare: each finds an empty slot.
@@ -211,27 +258,31 @@ impl<T: Clone> SlotTable<T> {
 
     #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().flatten()
+        self.slots.iter().filter_map(|slot| slot.entry.as_ref())
     }
 
     /// Every entry, to change; clones the slots first when a snapshot shares them.
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        Arc::make_mut(&mut self.slots).iter_mut().flatten()
+        Arc::make_mut(&mut self.slots)
+            .iter_mut()
+            .filter_map(|slot| slot.entry.as_mut())
     }
 }
 
 /// Puts `entry` in the first empty slot of its probe from `hash`'s slot: its index, or the
 /// entry back when no slot is empty.
-fn place<T>(slots: &mut [Option<T>], hash: u64, entry: T) -> Result<usize, T> {
+fn place<T, A>(slots: &mut [Slot<T, A>], hash: u64, entry: T) -> Result<usize, T> {
     let mask = slots.len().wrapping_sub(1);
     let mut index = hash as usize & mask;
     for _ in 0..slots.len() {
         match slots.get_mut(index) {
-            Some(slot @ None) => {
+            Some(Slot {
+                entry: slot @ None, ..
+            }) => {
                 *slot = Some(entry);
                 return Ok(index);
             }
-            Some(Some(_)) => index = (index + 1) & mask,
+            Some(Slot { entry: Some(_), .. }) => index = (index + 1) & mask,
             None => break,
         }
     }
@@ -341,6 +392,18 @@ mod tests {
             // Keys land on a few neighbouring slots: long runs that wrap around the end.
             check_against_map(ops, |key| (u64::from(key % 7) * 0x9E37_79B9).wrapping_add(u64::MAX - 3));
         }
+    }
+
+    #[test]
+    fn slots_on_line_each_start_a_cache_line_and_packed_ones_take_no_more_room() {
+        let mut table: SlotTable<[u64; 7], OnLine> = SlotTable::default();
+        table.reserve(100, |entry| entry[0]);
+        assert!(table.slot_count() >= 100);
+        for slot in table.slots.iter() {
+            assert_eq!(std::ptr::from_ref(slot).addr() % 64, 0);
+        }
+        assert_eq!(size_of::<Slot<[u64; 7], OnLine>>(), 64);
+        assert_eq!(size_of::<Slot<(u64, u32), Packed>>(), 24);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use crate::shards::{
     DenseShards, FewNames, HashShards, Hashed, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN,
     same_text,
 };
+use crate::slots::OnLine;
 
 /// A scope over interned keys; lists are sorted. A mandate's scope, and the list of a grant
 /// scoped to several matters or categories (interned in `Snapshot::scope_lists`; a grant's
@@ -344,6 +345,8 @@ const _: () = {
     assert!(size_of::<GrantRec>() == 32);
     assert!(size_of::<ResourceRec>() == 8);
     assert!(size_of::<UserRec>() == 64);
+    // The entry of a user's name, in a slot of the table of user names (`OnLine`).
+    assert!(size_of::<Option<(Name, (u32, GrantList))>>() == 64);
 };
 
 /// What a check does not need of a grant: its id, and its own validity.
@@ -727,8 +730,9 @@ pub struct Snapshot {
     pub(crate) keys: Interner,
     /// User ids, each name's entry holding the user's active grants and their marks: a
     /// check reads the grants that can allow right after the entry, without the user's
-    /// record in between (`grants`).
-    pub(crate) user_names: Interner<Name, GrantList>,
+    /// record in between (`grants`). An entry is 64 bytes, each in a cache line of its own
+    /// (`OnLine`): one line read for the user's name, id and marks.
+    pub(crate) user_names: Interner<Name, GrantList, OnLine>,
     /// The lists of grants' scopes of several matters or categories (`GrantScope::Listed`).
     pub(crate) scope_lists: Interner<ScopeRec>,
     pub(crate) organization_names: Interner,

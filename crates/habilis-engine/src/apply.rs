@@ -385,9 +385,7 @@ impl Writer {
         if present {
             let user = snapshot.user_names.intern(user);
             let subject: Name = Name::from(subject_id);
-            snapshot
-                .subject_ids
-                .insert(application, subject.clone(), user);
+            snapshot.subject_ids.insert(application, subject_id, user);
             if let Some(record) = snapshot.users.get_mut(user) {
                 record.subject_ids.push((application, subject));
             }
@@ -660,11 +658,10 @@ impl Writer {
             category,
         };
         let record = ResourceRec::new(snapshot.place_ids.intern(&at), owner);
-        let previous = snapshot.resources.insert(
-            (application, resource_type),
-            Name::from(resource.id.as_str()),
-            record,
-        );
+        let previous =
+            snapshot
+                .resources
+                .insert((application, resource_type), resource.id.as_str(), record);
         match previous {
             Some(old) => unplace(snapshot, &old, &resource.id),
             None => snapshot.stats.resources += 1,

@@ -17,7 +17,8 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 /// How a table's slots are aligned in memory: `Packed`, one after the other; `OnLine`, each
-/// starting a cache line (for entries of 64 bytes, one line each).
+/// starting a cache line (for entries of 64 bytes, one line each); `HalfLine`, each starting
+/// half a line (for entries of 32 bytes).
 pub(crate) trait SlotAlignment: Clone + Copy + Debug {}
 
 /// Slots one after the other, from the start of the slots' allocation (16 bytes into it,
@@ -33,6 +34,13 @@ impl SlotAlignment for Packed {}
 #[repr(align(64))]
 pub(crate) struct OnLine;
 impl SlotAlignment for OnLine {}
+
+/// Each slot starts a half line: 32-byte entries (the entry of a resource), two to a cache
+/// line, none across two.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(32))]
+pub(crate) struct HalfLine;
+impl SlotAlignment for HalfLine {}
 
 /// One slot: an entry or none, aligned as `A` says (a zero-length array takes no room, only
 /// its element's alignment).
@@ -73,8 +81,8 @@ impl<T, A> Default for SlotTable<T, A> {
 /// At most seven slots in eight are filled, as in hashbrown's tables: the memory of a
 /// table sized for a load stays what it was. A map sized for a load fills its tables to
 /// about three in four (`shards::shards_for`), where a lookup that finds its key reads
-/// about two and a half slots on average (100 bytes of 40-byte entries, the next cache line
-/// fetched with the first), and one that does not about eight.
+/// about two and a half slots on average (83 bytes of the 32-byte entries of resources, in one
+/// or two cache lines), and one that does not about eight.
 const MAX_FILL: (usize, usize) = (7, 8);
 
 /// How many slots a table needs to hold `entries`: a power of two they fill to at most

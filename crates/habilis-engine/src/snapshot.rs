@@ -23,10 +23,10 @@ use crate::grants::{GrantList, Reaching};
 use crate::prefetch::{prefetch, prefetch_all};
 use crate::runs::{id_prefix, merge_runs};
 use crate::shards::{
-    DenseShards, FewNames, HashShards, Hashed, Interner, LARGE, Name, NamedShards, SMALL, UNSEEN,
-    same_text,
+    DenseShards, FewNames, HashShards, Hashed, Interner, LARGE, Name, NamedShards, SMALL,
+    ShortName, UNSEEN, same_text,
 };
-use crate::slots::OnLine;
+use crate::slots::{HalfLine, OnLine};
 
 /// A scope over interned keys; lists are sorted. A mandate's scope, and the list of a grant
 /// scoped to several matters or categories (interned in `Snapshot::scope_lists`; a grant's
@@ -347,6 +347,8 @@ const _: () = {
     assert!(size_of::<UserRec>() == 64);
     // The entry of a user's name, in a slot of the table of user names (`OnLine`).
     assert!(size_of::<Option<(Name, (u32, GrantList))>>() == 64);
+    // The entry of a resource, in a slot of the table of resources (`HalfLine`).
+    assert!(size_of::<Option<((u32, u32), ShortName, ResourceRec)>>() == 32);
 };
 
 /// What a check does not need of a grant: its id, and its own validity.
@@ -520,8 +522,9 @@ pub(crate) struct MandateRec {
 
 /// A registered resource, filed under (application, resource type) and its id: its place
 /// (organisation, subject-matter and category, interned: `Snapshot::place_of`) and its
-/// owner, in 8 bytes. A million resources make this the largest table; with the key, an
-/// entry is 40 bytes (48 when the record held the place's parts, 64 with `Option`s).
+/// owner, in 8 bytes. A million resources make this the largest table; with the key (its
+/// id in a `ShortName`), an entry is 32 bytes (40 with the id in a `Name`, 48 when the record
+/// held the place's parts, 64 with `Option`s).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResourceRec {
     pub(crate) place: u32,
@@ -763,7 +766,7 @@ pub struct Snapshot {
     pub(crate) grant_holders: HashShards<(u32, u32), Vec<u32>>,
 
     /// (application, resource type) and id → the resource: one table entry, read in place.
-    pub(crate) resources: NamedShards<(u32, u32), ResourceRec>,
+    pub(crate) resources: NamedShards<(u32, u32), ResourceRec, HalfLine>,
     /// Every resource type a resource was ever registered under (`registered`).
     pub(crate) resource_types: FewNames,
     /// The places of `ResourceRec`s, interned: as many as (application, type,

@@ -450,7 +450,13 @@ impl ShortName {
         }
     }
 
-    /// The name's bytes (valid UTF-8: it was made from a `str`).
+    /// The name as text, for the writer to hash it again when the table grows or shrinks
+    /// around a removal (a lookup hashes the `str` it is given).
+    fn as_str(&self) -> &str {
+        // Never empty by error: the bytes were a `str`'s, copied whole.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
     #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
@@ -461,8 +467,7 @@ impl ShortName {
 }
 
 /// A map keyed by a small part `P` and a name, split into shards by both, so that a lookup
-/// by `(&P, &str)` needs no allocation and one hash. The name is hashed as bytes, as the
-/// table keeps it (`ShortName`).
+/// by `(&P, &str)` needs no allocation and one hash. The names are kept as `ShortName`s.
 #[derive(Clone, Debug)]
 pub(crate) struct NamedShards<P, V, A = Packed> {
     shards: Shards<SlotTable<(P, ShortName, V), A>>,
@@ -486,7 +491,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     #[inline]
     pub(crate) fn hashed<'q>(&self, part: &'q P, name: &'q str) -> Hashed<(&'q P, &'q str)> {
         Hashed {
-            hash: self.hashing.hash(&(part, name.as_bytes())),
+            hash: self.hashing.hash(&(part, name)),
             key: (part, name),
         }
     }
@@ -522,7 +527,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     }
 
     fn shard_mut(&mut self, part: &P, name: &str) -> Option<ShardMut<'_, (P, ShortName, V), A>> {
-        let hash = self.hashing.hash(&(part, name.as_bytes()));
+        let hash = self.hashing.hash(&(part, name));
         let index = Hashing::shard(hash, self.shards.count());
         Some((self.shards.get_mut(index)?, hash, &self.hashing))
     }
@@ -534,7 +539,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
             return Some(std::mem::replace(old, value));
         }
         shard.insert_unique(hash, (part, ShortName::new(name), value), |(p, n, _)| {
-            hashing.hash(&(p, n.as_bytes()))
+            hashing.hash(&(p, n.as_str()))
         });
         None
     }
@@ -550,7 +555,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
         for index in 0..self.shards.count() {
             if let Some(shard) = self.shards.get_mut(index) {
                 shard.reserve(per_shard.saturating_sub(shard.len()), |(p, n, _)| {
-                    hashing.hash(&(p, n.as_bytes()))
+                    hashing.hash(&(p, n.as_str()))
                 });
             }
         }
@@ -563,7 +568,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
         let (_, _, value) = shard.remove(
             hash,
             |(p, n, _)| p == part && n.as_bytes() == name.as_bytes(),
-            |(p, n, _)| hashing.hash(&(p, n.as_bytes())),
+            |(p, n, _)| hashing.hash(&(p, n.as_str())),
         )?;
         Some(value)
     }

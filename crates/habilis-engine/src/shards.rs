@@ -8,7 +8,7 @@
 //! hash maps' shards are `SlotTable`s, whose entries a lookup reads in one place.
 
 use std::borrow::Borrow;
-use std::hash::{BuildHasher, Hash};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::slots::{Packed, SlotAlignment, SlotTable, slots_for};
@@ -138,8 +138,16 @@ impl FewNames {
                 .find(|(known, _)| same_text(known, name))
                 .map(|(_, id)| *id)
         } else {
-            keys.get(name)
+            Self::id_among_many(name, keys)
         }
+    }
+
+    /// `id_of` past `SCANNED` names: apart, so that the scan, which every check makes
+    /// twice, stays a few instructions inlined where it is called.
+    #[cold]
+    #[inline(never)]
+    fn id_among_many(name: &str, keys: &Interner) -> Option<u32> {
+        keys.get(name)
     }
 }
 
@@ -162,9 +170,17 @@ pub(crate) const SMALL: usize = 16;
 struct Hashing(foldhash::fast::RandomState);
 
 impl Hashing {
-    #[inline]
+    /// Written out rather than `hash_one`, which the compiler keeps as a call: the hash of
+    /// a short name is a few instructions, fewer than the call's.
+    #[inline(always)]
+    #[expect(
+        clippy::manual_hash_one,
+        reason = "`hash_one` stays a call, this does not"
+    )]
     fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.0.hash_one(key)
+        let mut hasher = self.0.build_hasher();
+        key.hash(&mut hasher);
+        hasher.finish()
     }
 
     #[inline]

@@ -1139,6 +1139,7 @@ impl Snapshot {
         clippy::too_many_arguments,
         reason = "the rule's own parameters, as in decision::allow"
     )]
+    #[inline(always)]
     fn permit<const REASON: bool>(
         &self,
         user: Subject<'_>,

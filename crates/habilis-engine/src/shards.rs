@@ -112,9 +112,66 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// than hashing, and `id_of` asks the interner instead.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FewNames {
-    /// Plain strings rather than `Name`s: reading a `Name`'s text first asks whether it is
-    /// inline, and this list is read by every check.
-    names: Arc<Vec<(Box<str>, u32)>>,
+    names: Arc<Vec<FewName>>,
+}
+
+/// A listed name: its `ShortText` (`ShortText::LONG` past 16 bytes), its text and its id.
+#[derive(Clone, Debug)]
+struct FewName {
+    short: ShortText,
+    text: Box<str>,
+    id: u32,
+}
+
+/// A name of at most 16 bytes as its length and two words that hold every byte of it
+/// (overlapping below 16 bytes, the bytes themselves below 4): two such names are the same
+/// text exactly when these are equal. A name asked is read into one once, and each listed
+/// name is then three comparisons, where comparing the texts would branch on the length
+/// again for each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ShortText {
+    len: usize,
+    words: [u64; 2],
+}
+
+impl ShortText {
+    /// Stands for every name longer than 16 bytes: equal to no `ShortText::of` a name.
+    const LONG: ShortText = ShortText {
+        len: usize::MAX,
+        words: [0; 2],
+    };
+
+    /// `None` past 16 bytes.
+    #[inline]
+    fn of(text: &str) -> Option<ShortText> {
+        let bytes = text.as_bytes();
+        let len = bytes.len();
+        let word = |at: usize| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let half = |at: usize| {
+            bytes
+                .get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+        };
+        let words = match len {
+            0..4 => [
+                bytes
+                    .iter()
+                    .rev()
+                    .fold(0, |word, byte| word << 8 | u64::from(*byte)),
+                0,
+            ],
+            4..8 => [half(0), half(len - 4)],
+            8..=16 => [word(0), word(len - 8)],
+            _ => return None,
+        };
+        Some(ShortText { len, words })
+    }
 }
 
 impl FewNames {
@@ -122,8 +179,12 @@ impl FewNames {
 
     /// Lists `name` with its id, once.
     pub(crate) fn add(&mut self, name: &str, id: u32) {
-        if !self.names.iter().any(|(_, known)| *known == id) {
-            Arc::make_mut(&mut self.names).push((Box::from(name), id));
+        if !self.names.iter().any(|known| known.id == id) {
+            Arc::make_mut(&mut self.names).push(FewName {
+                short: ShortText::of(name).unwrap_or(ShortText::LONG),
+                text: Box::from(name),
+                id,
+            });
         }
     }
 
@@ -132,14 +193,27 @@ impl FewNames {
     /// added names something else, which the caller's next lookup does not find).
     #[inline]
     pub(crate) fn id_of(&self, name: &str, keys: &Interner) -> Option<u32> {
-        if self.names.len() <= Self::SCANNED {
-            self.names
-                .iter()
-                .find(|(known, _)| same_text(known, name))
-                .map(|(_, id)| *id)
-        } else {
-            Self::id_among_many(name, keys)
+        if self.names.len() > Self::SCANNED {
+            return Self::id_among_many(name, keys);
         }
+        match ShortText::of(name) {
+            Some(short) => self
+                .names
+                .iter()
+                .find(|known| known.short == short)
+                .map(|known| known.id),
+            None => self.id_of_long(name),
+        }
+    }
+
+    /// `id_of` a name past 16 bytes, compared as text.
+    #[cold]
+    #[inline(never)]
+    fn id_of_long(&self, name: &str) -> Option<u32> {
+        self.names
+            .iter()
+            .find(|known| *known.text == *name)
+            .map(|known| known.id)
     }
 
     /// `id_of` past `SCANNED` names: apart, so that the scan, which every check makes
@@ -960,6 +1034,53 @@ mod tests {
         }
         assert!(same_text("dossier-é", "dossier-é"));
         assert!(!same_text("dossier-é", "dossier-è"));
+    }
+
+    #[test]
+    fn few_names_are_found_exactly_whatever_their_length() {
+        // Every length up to past the two words, names that differ at one position or by
+        // one byte more, and text outside ASCII; more than `SCANNED` names go to the keys.
+        let mut keys = Interner::new(SMALL);
+        let mut few = FewNames::default();
+        let names: Vec<String> = (0..=20usize)
+            .map(|len| {
+                (0..len)
+                    .map(|i| char::from(b'a' + (i % 26) as u8))
+                    .collect()
+            })
+            .collect();
+        for (name, id) in names.iter().zip(100..).take(FewNames::SCANNED) {
+            few.add(name, id);
+        }
+        for (name, id) in names.iter().zip(100..).take(FewNames::SCANNED) {
+            assert_eq!(few.id_of(name, &keys), Some(id), "{name:?}");
+            for position in 0..name.len() {
+                let mut bytes = name.clone().into_bytes();
+                if let Some(byte) = bytes.get_mut(position) {
+                    *byte = b'#';
+                }
+                let other = String::from_utf8(bytes).unwrap_or_default();
+                assert_eq!(few.id_of(&other, &keys), None, "{other:?}");
+            }
+        }
+        let mut long = FewNames::default();
+        long.add("a-resource-type-of-many-bytes", 7);
+        long.add("dossier-é", 8);
+        assert_eq!(long.id_of("a-resource-type-of-many-bytes", &keys), Some(7));
+        assert_eq!(long.id_of("a-resource-type-of-many-bytez", &keys), None);
+        assert_eq!(long.id_of("dossier-é", &keys), Some(8));
+        assert_eq!(long.id_of("dossier-è", &keys), None);
+        assert_eq!(long.id_of("", &keys), None);
+        // Past `SCANNED`, the interner answers.
+        let mut many = FewNames::default();
+        for name in &names {
+            let id = keys.intern(name.as_str());
+            many.add(name, id);
+        }
+        for name in &names {
+            assert_eq!(many.id_of(name, &keys), keys.get(name.as_str()), "{name:?}");
+        }
+        assert_eq!(many.id_of("unknown", &keys), None);
     }
 
     #[test]

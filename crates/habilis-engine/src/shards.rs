@@ -86,24 +86,30 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if len != b.len() {
         return false;
     }
-    let word = |bytes: &[u8], at: usize| {
-        bytes
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map(u64::from_ne_bytes)
-    };
-    let half = |bytes: &[u8], at: usize| {
-        bytes
-            .get(at..at + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map(u32::from_ne_bytes)
-    };
     match len {
         0..4 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
-        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
+        4..8 => half_at(a, 0) == half_at(b, 0) && half_at(a, len - 4) == half_at(b, len - 4),
+        8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, len - 8) == word_at(b, len - 8),
         _ => a == b,
     }
+}
+
+/// The eight bytes of `bytes` from `at`, as one word; `None` past the end.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes
+        .get(at..at + 8)
+        .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        .map(u64::from_le_bytes)
+}
+
+/// The four bytes of `bytes` from `at`, as one half word; `None` past the end.
+#[inline]
+fn half_at(bytes: &[u8], at: usize) -> Option<u32> {
+    bytes
+        .get(at..at + 4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map(u32::from_le_bytes)
 }
 
 /// A few names that every check names (the applications, the resource types), with their
@@ -146,18 +152,8 @@ impl ShortText {
     fn of(text: &str) -> Option<ShortText> {
         let bytes = text.as_bytes();
         let len = bytes.len();
-        let word = |at: usize| {
-            bytes
-                .get(at..at + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-                .map_or(0, u64::from_le_bytes)
-        };
-        let half = |at: usize| {
-            bytes
-                .get(at..at + 4)
-                .and_then(|w| <[u8; 4]>::try_from(w).ok())
-                .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
-        };
+        let word = |at: usize| word_at(bytes, at).unwrap_or(0);
+        let half = |at: usize| half_at(bytes, at).map_or(0, u64::from);
         let words = match len {
             0..4 => [
                 bytes

@@ -42,8 +42,8 @@ impl SlotAlignment for OnLine {
     /// here each is a cache line of its own, one more read from memory a step (entries of
     /// half a line or less share their lines with the next ones). At most seven in eight
     /// full, a lookup that finds its key moves about one and a half slots on average; at
-    /// seven in sixteen, under half of one. In alternated runs of the full preset
-    /// (`habilis bench`, two engines side by side in one process) twice the slots for the
+    /// seven in sixteen, under half of one. In runs of the full preset with two engines
+    /// side by side in one process (`habilis bench`, alternated rounds) twice the slots for the
     /// user names made checks 5–7 % faster, for 8 MiB more at 100,000 users; the table of
     /// resources (half-line entries, 42 MiB) gained nothing from it.
     const SPREAD: usize = 2;
@@ -184,7 +184,7 @@ impl<T: Clone, A: SlotAlignment> SlotTable<T, A> {
                 // Unreachable: `reserve` keeps an eighth of the slots empty. Grow and
                 // place it again rather than lose the entry.
                 self.grow_to(
-                    (slots_for(self.len + 1).saturating_mul(A::SPREAD)).max(self.slots.len() * 2),
+                    Self::slots_wanted(self.len + 1).max(self.slots.len() * 2),
                     &rehash,
                 );
                 self.insert_unique(hash, entry, rehash)
@@ -256,10 +256,16 @@ impl<T: Clone, A: SlotAlignment> SlotTable<T, A> {
 
     /// Makes room for `additional` more entries without growing on the way.
     pub(crate) fn reserve(&mut self, additional: usize, rehash: impl Fn(&T) -> u64) {
-        let wanted = slots_for(self.len.saturating_add(additional)).saturating_mul(A::SPREAD);
+        let wanted = Self::slots_wanted(self.len.saturating_add(additional));
         if wanted > self.slots.len() {
             self.grow_to(wanted, rehash);
         }
+    }
+
+    /// The slots a table of this alignment keeps for `entries` (`slots_for`, `A::SPREAD`
+    /// times over).
+    fn slots_wanted(entries: usize) -> usize {
+        slots_for(entries).saturating_mul(A::SPREAD)
     }
 
     fn grow_to(&mut self, count: usize, rehash: impl Fn(&T) -> u64) {

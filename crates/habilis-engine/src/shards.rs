@@ -396,7 +396,7 @@ impl<K: Hash + Eq + Clone, V: Clone, A: SlotAlignment> HashShards<K, V, A> {
     }
 
     /// `get` of a key hashed by this map (`hashed`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_hashed<Q>(&self, key: &Hashed<&Q>) -> Option<&V>
     where
         K: Borrow<Q> + SameKey<Q>,
@@ -583,7 +583,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     }
 
     /// `get` of a key hashed by this map (`hashed`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_hashed(&self, key: &Hashed<(&P, &str)>) -> Option<&V> {
         let (part, name) = key.key;
         let shard = self

@@ -130,7 +130,7 @@ impl<T: Clone, A: SlotAlignment> SlotTable<T, A> {
 
     /// The slot index of the entry `eq` accepts, probing from `hash`'s slot to the first
     /// empty one.
-    #[inline]
+    #[inline(always)]
     fn position(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
         let mut index = hash as usize & mask;
@@ -153,7 +153,7 @@ impl<T: Clone, A: SlotAlignment> SlotTable<T, A> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find(&self, hash: u64, eq: impl Fn(&T) -> bool) -> Option<&T> {
         let index = self.position(hash, eq)?;
         self.slots.get(index)?.entry.as_ref()

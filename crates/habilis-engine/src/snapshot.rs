@@ -911,6 +911,7 @@ impl Snapshot {
             .is_some_and(|orgs| orgs.binary_search(&organization).is_ok())
     }
 
+    #[inline(always)]
     fn application(&self, key: &str) -> Option<(u32, &ApplicationRec)> {
         let id = self.application_keys.id_of(key, &self.keys)?;
         Some((id, self.applications.get(id)?.as_ref()?))
@@ -951,7 +952,7 @@ impl Snapshot {
     }
 
     /// `find_subject` of a name hashed for the table of user names.
-    #[inline]
+    #[inline(always)]
     fn find_hashed_subject(
         &self,
         name: &Hashed<&str>,
@@ -977,6 +978,7 @@ impl Snapshot {
     }
 
     /// `find_user` for a name that is not a registered user's id.
+    #[cold]
     fn find_other_user(&self, name: &str, application: Option<&str>) -> Option<u32> {
         if let Some(application) = application
             && let Some(application) = self.keys.get(application)

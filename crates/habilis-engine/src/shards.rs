@@ -345,6 +345,8 @@ type ShardMut<'a, T, A = Packed> = (&'a mut SlotTable<T, A>, u64, &'a Hashing);
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Hashed<K> {
     hash: u64,
+    /// The shard the hash falls in, worked out once for the early read and the lookup.
+    shard: usize,
     key: K,
 }
 
@@ -382,15 +384,17 @@ impl<K: Hash + Eq + Clone, V: Clone, A: SlotAlignment> HashShards<K, V, A> {
     /// `key` with the hash a lookup of it in this map uses: for a question that looks up
     /// several keys, hashes each once, starts the read of every slot (`prefetch_hashed`),
     /// and only then probes them (`get_hashed`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hashed<'q, Q>(&self, key: &'q Q) -> Hashed<&'q Q>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         // `Borrow` promises that `K` and `Q` hash alike.
+        let hash = self.hashing.hash(key);
         Hashed {
-            hash: self.hashing.hash(key),
+            hash,
+            shard: Hashing::shard(hash, self.shards.count()),
             key,
         }
     }
@@ -402,9 +406,7 @@ impl<K: Hash + Eq + Clone, V: Clone, A: SlotAlignment> HashShards<K, V, A> {
         K: Borrow<Q> + SameKey<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let shard = self
-            .shards
-            .get(Hashing::shard(key.hash, self.shards.count()))?;
+        let shard = self.shards.get(key.shard)?;
         shard
             .find(key.hash, |(k, _)| k.same_key(key.key))
             .map(|(_, value)| value)
@@ -422,10 +424,7 @@ impl<K: Hash + Eq + Clone, V: Clone, A: SlotAlignment> HashShards<K, V, A> {
     /// `prefetch` of a key hashed by this map (`hashed`).
     #[inline]
     pub(crate) fn prefetch_hashed<T>(&self, key: &Hashed<T>) {
-        if let Some(shard) = self
-            .shards
-            .get(Hashing::shard(key.hash, self.shards.count()))
-        {
+        if let Some(shard) = self.shards.get(key.shard) {
             shard.prefetch(key.hash);
         }
     }
@@ -574,10 +573,12 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     }
 
     /// `(part, name)` with the hash a lookup of it in this map uses (`HashShards::hashed`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hashed<'q>(&self, part: &'q P, name: &'q str) -> Hashed<(&'q P, &'q str)> {
+        let hash = self.hashing.hash(&(part, name));
         Hashed {
-            hash: self.hashing.hash(&(part, name)),
+            hash,
+            shard: Hashing::shard(hash, self.shards.count()),
             key: (part, name),
         }
     }
@@ -586,9 +587,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     #[inline(always)]
     pub(crate) fn get_hashed(&self, key: &Hashed<(&P, &str)>) -> Option<&V> {
         let (part, name) = key.key;
-        let shard = self
-            .shards
-            .get(Hashing::shard(key.hash, self.shards.count()))?;
+        let shard = self.shards.get(key.shard)?;
         shard
             .find(key.hash, |(p, n, _)| {
                 p == part && same_bytes(n.as_bytes(), name.as_bytes())
@@ -604,10 +603,7 @@ impl<P: Hash + Eq + Clone, V: Clone, A: SlotAlignment> NamedShards<P, V, A> {
     /// `prefetch` of a key hashed by this map (`hashed`).
     #[inline]
     pub(crate) fn prefetch_hashed(&self, key: &Hashed<(&P, &str)>) {
-        if let Some(shard) = self
-            .shards
-            .get(Hashing::shard(key.hash, self.shards.count()))
-        {
+        if let Some(shard) = self.shards.get(key.shard) {
             shard.prefetch(key.hash);
         }
     }
@@ -831,7 +827,7 @@ impl<K: Hash + Eq + Clone + Default, E: Clone + Default, A: SlotAlignment> Inter
     }
 
     /// `name` with the hash its lookup uses (`HashShards::hashed`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn hashed<'q, Q>(&self, name: &'q Q) -> Hashed<&'q Q>
     where
         K: Borrow<Q>,

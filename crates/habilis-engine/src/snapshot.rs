@@ -1246,7 +1246,11 @@ impl Snapshot {
             if !holds_everywhere && role.owned_permissions.binary_search(&action).is_err() {
                 continue;
             }
-            if self.is_organization_suspended(grant.organization) {
+            // The resource's organisation is known not to be suspended (checked above):
+            // only a grant of another one has its organisation read.
+            if grant.organization != target.organization
+                && self.is_organization_suspended(grant.organization)
+            {
                 continue;
             }
             let rank = role.rank;

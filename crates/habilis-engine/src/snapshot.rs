@@ -977,7 +977,8 @@ impl Snapshot {
         )
     }
 
-    /// `find_user` for a name that is not a registered user's id.
+    /// `find_user` for a name that is not a registered user's id. Cold: a question names
+    /// its user by id, and this path's code kept out of the check's leaves it shorter.
     #[cold]
     fn find_other_user(&self, name: &str, application: Option<&str>) -> Option<u32> {
         if let Some(application) = application

@@ -94,22 +94,22 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// The `N` bytes of `bytes` from `at`; `None` past the end.
+#[inline]
+fn bytes_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at + N).and_then(|w| w.try_into().ok())
+}
+
 /// The eight bytes of `bytes` from `at`, as one word; `None` past the end.
 #[inline]
 fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
-    bytes
-        .get(at..at + 8)
-        .and_then(|w| <[u8; 8]>::try_from(w).ok())
-        .map(u64::from_le_bytes)
+    bytes_at(bytes, at).map(u64::from_le_bytes)
 }
 
 /// The four bytes of `bytes` from `at`, as one half word; `None` past the end.
 #[inline]
 fn half_at(bytes: &[u8], at: usize) -> Option<u32> {
-    bytes
-        .get(at..at + 4)
-        .and_then(|w| <[u8; 4]>::try_from(w).ok())
-        .map(u32::from_le_bytes)
+    bytes_at(bytes, at).map(u32::from_le_bytes)
 }
 
 /// A few names that every check names (the applications, the resource types), with their

@@ -3,7 +3,6 @@
 //! as applications and gateways do.
 
 use std::net::SocketAddr;
-use std::pin::Pin;
 
 use anyhow::Context as _;
 use axum::body::Bytes;
@@ -23,7 +22,7 @@ type Driver = hyper::client::conn::http1::Connection<TokioIo<TcpStream>, Full<By
 pub struct Connection {
     sender: SendRequest<Full<Bytes>>,
     /// `None` once the connection has ended.
-    driver: Option<Pin<Box<Driver>>>,
+    driver: Option<Driver>,
     host: String,
 }
 
@@ -52,7 +51,7 @@ impl Connection {
             .context("HTTP handshake")?;
         Ok(Connection {
             sender,
-            driver: Some(Box::pin(driver)),
+            driver: Some(driver),
             host: address.to_string(),
         })
     }
@@ -97,7 +96,7 @@ impl Connection {
         let ended = tokio::select! {
             biased;
             reply = &mut exchange => return reply,
-            ended = driver.as_mut() => ended,
+            ended = driver => ended,
         };
         // The connection ended, perhaps just after reading the whole answer (a server may close
         // once it has answered): once the driver is dropped, the exchange has the answer or

@@ -10,7 +10,6 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 
 use crate::BODY_LIMIT;
-
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -151,7 +150,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for MaybeJson<T> {
 /// The body as it came, over the size limit or unreadable: a problem+json either way. It is
 /// read frame by frame: a body that comes in one frame, as nearly every request's does, is
 /// kept as it came, without the list of buffers and the boxed limit `Bytes::from_request`
-/// builds for any body (a tenth of a decision's time in the handler).
+/// builds for any body (a sixth of a single evaluation's time in its handler).
 async fn read_body(request: Request) -> Result<Bytes, Problem> {
     let too_large = || {
         Problem::new(

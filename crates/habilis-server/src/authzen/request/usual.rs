@@ -192,7 +192,7 @@ impl<'a> Cursor<'a> {
         self.object(|cursor, name| match name {
             "acr" => once(&mut acr, cursor.text()),
             "level" => {
-                let asked = if cursor.eat_quote_ahead() {
+                let asked = if cursor.string_ahead() {
                     cursor.text().map(LevelAsked::Name)
                 } else {
                     cursor.unsigned().map(LevelAsked::Rank)
@@ -210,7 +210,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether a string comes next, after any white space (which it skips).
-    fn eat_quote_ahead(&mut self) -> bool {
+    fn string_ahead(&mut self) -> bool {
         self.skip_space();
         self.rest().first() == Some(&b'"')
     }

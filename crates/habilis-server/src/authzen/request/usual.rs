@@ -51,19 +51,22 @@ impl<'a> Cursor<'a> {
         self.text.as_bytes().get(self.at..).unwrap_or_default()
     }
 
+    /// The next byte, if any. (Looked at one by one: compact JSON has no white space to
+    /// skip, and a byte and its bound are all a token's start costs then.)
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
     fn skip_space(&mut self) {
-        let space = self
-            .rest()
-            .iter()
-            .take_while(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
-        self.at += space;
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
     }
 
     /// Takes `byte` if it comes next, after any white space.
     fn eat(&mut self, byte: u8) -> bool {
         self.skip_space();
-        let next = self.rest().first() == Some(&byte);
+        let next = self.peek() == Some(byte);
         if next {
             self.at += 1;
         }
@@ -212,7 +215,7 @@ impl<'a> Cursor<'a> {
     /// Whether a string comes next, after any white space (which it skips).
     fn string_ahead(&mut self) -> bool {
         self.skip_space();
-        self.rest().first() == Some(&b'"')
+        self.peek() == Some(b'"')
     }
 
     fn options(&mut self) -> Option<Options<'a>> {

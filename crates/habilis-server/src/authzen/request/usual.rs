@@ -208,7 +208,7 @@ impl<'a> Cursor<'a> {
         Some(Context {
             acr,
             level,
-            min_revision: min_revision.map_or(Given::Absent, Given::Is),
+            min_revision: given(min_revision),
         })
     }
 
@@ -226,8 +226,8 @@ impl<'a> Cursor<'a> {
             _ => None,
         })?;
         Some(Options {
-            evaluations_semantic: semantic.map_or(Given::Absent, Given::Is),
-            reasons: reasons.map_or(Given::Absent, Given::Is),
+            evaluations_semantic: given(semantic),
+            reasons: given(reasons),
         })
     }
 
